@@ -1,0 +1,41 @@
+"""The adapter SDK: what an adapter implements and the helpers it uses."""
+
+from adapters.sdk.contract import (
+    Capabilities,
+    CheckResult,
+    DeletionDetection,
+    MappedPage,
+    Page,
+    Reject,
+    SourceAdapter,
+    Stream,
+)
+from adapters.sdk.errors import (
+    AdapterError,
+    AuthError,
+    ConfigError,
+    RetryableError,
+    SourceContractError,
+    SourceUnreachableError,
+)
+from adapters.sdk.http import SourceHttpClient
+from adapters.sdk.ratelimit import RateLimiter
+
+__all__ = [
+    "AdapterError",
+    "AuthError",
+    "Capabilities",
+    "CheckResult",
+    "ConfigError",
+    "DeletionDetection",
+    "MappedPage",
+    "Page",
+    "RateLimiter",
+    "Reject",
+    "RetryableError",
+    "SourceAdapter",
+    "SourceContractError",
+    "SourceHttpClient",
+    "SourceUnreachableError",
+    "Stream",
+]
