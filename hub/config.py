@@ -16,6 +16,10 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = 3600
     graphiql: bool = False
     introspection: bool = True
+    # A run quarantining more than this share of what it read fails and applies nothing.
+    quarantine_max_share: float = 0.1
+    # A run deleting more than this share of a school's records is refused unless forced.
+    deletion_guard_share: float = 0.2
 
 
 def get_settings() -> Settings:

@@ -42,6 +42,7 @@ class Page:
 
     records: list[dict[str, Any]]
     location: str
+    total: int | None = None  # records the whole stream holds, when the source says (progress bars)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,14 @@ BUILT_INS = {
 }
 
 
+_registered: dict[str, type[SourceAdapter]] = {}
+
+
+def register(adapter: type[SourceAdapter]) -> None:
+    """Make an adapter class available in this process (embedding, tests) without an entry point."""
+    _registered[adapter.name] = adapter
+
+
 def _load(target: str) -> type[SourceAdapter]:
     module_name, _, attr = target.partition(":")
     adapter = getattr(importlib.import_module(module_name), attr)
@@ -35,9 +43,12 @@ def available() -> dict[str, str]:
 
 
 def adapter_class(name: str) -> type[SourceAdapter]:
+    if name in _registered:
+        return _registered[name]
     targets = available()
     if name not in targets:
-        raise ConfigError(f"no adapter named {name!r}; available: {', '.join(sorted(targets))}")
+        known = ", ".join(sorted({*targets, *_registered}))
+        raise ConfigError(f"no adapter named {name!r}; available: {known}")
     return _load(targets[name])
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, MetaData, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from hub.store.columns import UTCDateTime, new_id, utcnow
@@ -112,3 +112,17 @@ class Counter(Base):
 
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+# Core handles on the same tables, for bulk statements over a Connection.
+SOURCES = _table(Source)
+SYNC_RUNS = _table(SyncRun)
+QUARANTINE = _table(QuarantinedRecord)
+APPS = _table(App)
+GRANTS = _table(Grant)
+ACCESS_TOKENS = _table(AccessToken)
+COUNTERS = _table(Counter)

@@ -1,0 +1,277 @@
+"""One sync run of one source: read every stream, then diff and apply in ONE transaction.
+
+A run that fails anywhere (source error, bad data over the quarantine threshold, deletion guard,
+a crash) applies nothing: the previous data keeps being served and checkpoints stay where they
+were. Only the run record and its quarantine are written, in their own transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import httpx
+import polars as pl
+from sqlalchemy import Connection, Engine
+
+from adapters.sdk import AdapterError, Reject, SourceAdapter, registry
+from hub.canonical import ENTITIES_BY_NAME, EntitySpec
+from hub.config import Settings, get_settings
+from hub.store import CANONICAL_TABLES, canonical_writes, runs, sources
+from hub.store.columns import utcnow
+from hub.sync.diff import Diff, diff
+from hub.sync.guards import SyncRefusedError, check_deletion_share, check_quarantine_share
+from hub.sync.ids import hub_id
+from hub.sync.prepare import prepare
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Reported while reading: `stream` has read `done` of `total` records (total when known)."""
+
+    stream: str
+    done: int
+    total: int | None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class EntityCounts:
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    tombstoned: int = 0
+    quarantined: int = 0
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    source: str
+    mode: str
+    status: str = "running"
+    counts: dict[str, EntityCounts] = field(default_factory=dict)
+    quarantined: list[tuple[str, Reject]] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def totals(self) -> EntityCounts:
+        total = EntityCounts()
+        for counts in self.counts.values():
+            for name, value in vars(counts).items():
+                setattr(total, name, getattr(total, name) + value)
+        return total
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "source": self.source,
+            "mode": self.mode,
+            "status": self.status,
+            "error": self.error,
+            "counts": {name: vars(c) for name, c in self.counts.items()},
+            "totals": vars(self.totals),
+            "quarantined": [
+                {
+                    "entity": entity,
+                    "record_id": r.source_record_id,
+                    "field": r.field,
+                    "reason": r.reason,
+                    "location": r.location,
+                }
+                for entity, r in self.quarantined
+            ],
+        }
+
+
+@dataclass
+class _EntityRead:
+    frames: list[pl.DataFrame] = field(default_factory=list)
+    deleted_source_ids: list[str] = field(default_factory=list)
+    complete: bool = True
+
+
+@dataclass
+class _Read:
+    entities: dict[str, _EntityRead] = field(default_factory=dict)
+    checkpoint: dict[str, Any] = field(default_factory=dict)
+
+
+def sync_source(
+    engine: Engine,
+    source_name: str,
+    *,
+    full: bool = False,
+    force: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
+    progress: ProgressCallback | None = None,
+    settings: Settings | None = None,
+) -> RunSummary:
+    """Run one sync from synchronous code (the CLI, tests). See `run_sync`."""
+    return asyncio.run(
+        run_sync(
+            engine,
+            source_name,
+            full=full,
+            force=force,
+            transport=transport,
+            progress=progress,
+            settings=settings,
+        )
+    )
+
+
+async def run_sync(
+    engine: Engine,
+    source_name: str,
+    *,
+    full: bool = False,
+    force: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
+    progress: ProgressCallback | None = None,
+    settings: Settings | None = None,
+) -> RunSummary:
+    """Sync one source. `full` ignores checkpoints (and so detects deletions everywhere);
+    `force` lets a run through the deletion guard."""
+    settings = settings or get_settings()
+    with engine.begin() as conn:
+        source = sources.get_source(conn, source_name)
+        checkpoint = {} if full else dict(source.checkpoint)
+        mode = "incremental" if checkpoint else "full"
+        summary = RunSummary(run_id=runs.start_run(conn, source.id, mode), source=source_name, mode=mode)
+
+    try:
+        adapter = registry.create(source.adapter, source.config, transport=transport)
+        try:
+            read = await _read(adapter, checkpoint, summary, progress)
+        finally:
+            await adapter.aclose()
+        check_quarantine_share(summary.totals.quarantined, summary.totals.read, settings.quarantine_max_share)
+        with engine.begin() as conn:
+            diffs = _diff_all(conn, source.id, read, summary)
+            if not force:
+                check_deletion_share(diffs.values(), settings.deletion_guard_share)
+            _apply(conn, source.id, diffs)
+            sources.save_checkpoint(conn, source.id, {**checkpoint, **read.checkpoint})
+            summary.status = "succeeded"
+            _record_run(conn, summary)
+    except (AdapterError, SyncRefusedError) as exc:
+        _fail(engine, summary, str(exc))
+    except Exception as exc:
+        _fail(engine, summary, f"internal error ({type(exc).__name__}): {exc}")
+        raise
+    return summary
+
+
+async def _read(
+    adapter: SourceAdapter, checkpoint: dict[str, Any], summary: RunSummary, progress: ProgressCallback | None
+) -> _Read:
+    read = _Read()
+    for stream in adapter.streams():
+        entity = read.entities.setdefault(stream.entity.name, _EntityRead())
+        counts = summary.counts.setdefault(stream.entity.name, EntityCounts())
+        since = _parse_since(checkpoint.get(stream.name)) if stream.incremental else None
+        entity.complete = entity.complete and since is None
+        done = 0
+        high_water: datetime | None = since
+        async for page in stream.read(since):
+            mapped = stream.to_canonical(page)
+            entity.frames.append(mapped.frame)
+            entity.deleted_source_ids.extend(mapped.deleted_ids)
+            summary.quarantined.extend((stream.entity.name, r) for r in mapped.rejects)
+            counts.read += mapped.frame.height + len(mapped.deleted_ids) + len(mapped.rejects)
+            counts.quarantined += len(mapped.rejects)
+            done += len(page.records)
+            latest = mapped.frame["source_updated_at"].max() if mapped.frame.height else None
+            if isinstance(latest, datetime) and (high_water is None or latest > high_water):
+                high_water = latest
+            if progress:
+                progress(Progress(stream.name, done, page.total))
+        if stream.incremental and high_water is not None:
+            read.checkpoint[stream.name] = high_water.isoformat()
+    return read
+
+
+def _parse_since(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _diff_all(conn: Connection, source_id: str, read: _Read, summary: RunSummary) -> dict[EntitySpec, Diff]:
+    diffs: dict[EntitySpec, Diff] = {}
+    for name, entity_read in read.entities.items():
+        spec = ENTITIES_BY_NAME[name]
+        schema = spec.polars_schema()
+        frames = [f for f in entity_read.frames if f.height] or [pl.DataFrame(schema=schema)]
+        incoming = prepare(spec, source_id, pl.concat(frames, how="vertical_relaxed"))
+        stored = canonical_writes.load_state(conn, CANONICAL_TABLES[name], source_id)
+        deleted = [hub_id(source_id, spec.table, i) for i in entity_read.deleted_source_ids]
+        result = diff(incoming, stored, complete=entity_read.complete, deleted_ids=deleted)
+        counts = summary.counts[name]
+        counts.inserted, counts.updated = result.inserts.height, result.updates.height
+        counts.unchanged, counts.tombstoned = result.unchanged, result.tombstones.height
+        diffs[spec] = result
+    return diffs
+
+
+def _apply(conn: Connection, source_id: str, diffs: dict[EntitySpec, Diff]) -> None:
+    """Write every change of the run, each with its own change version, in the caller's transaction."""
+    total = sum(d.inserts.height + d.updates.height + d.tombstones.height for d in diffs.values())
+    version = canonical_writes.allocate_versions(conn, total)
+    now = utcnow()
+    for spec, d in diffs.items():
+        table = CANONICAL_TABLES[spec.name]
+        inserts = _with_bookkeeping(d.inserts, source_id, version, now)
+        version += d.inserts.height
+        updates = _with_bookkeeping(d.updates, source_id, version, now).rename({"id": "_id"})
+        version += d.updates.height
+        canonical_writes.insert_rows(conn, table, inserts.to_dicts())
+        canonical_writes.update_rows(conn, table, updates.to_dicts())
+        canonical_writes.tombstone_rows(conn, table, d.tombstones["id"].to_list(), version, now)
+        version += d.tombstones.height
+
+
+def _with_bookkeeping(frame: pl.DataFrame, source_id: str, first_version: int, now: datetime) -> pl.DataFrame:
+    return frame.with_columns(
+        source_id=pl.lit(source_id),
+        updated_at=pl.lit(now, dtype=pl.Datetime("us", "UTC")),
+        deleted_at=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
+        change_version=pl.int_range(first_version, first_version + frame.height, dtype=pl.Int64),
+    )
+
+
+def _record_run(conn: Connection, summary: RunSummary) -> None:
+    data = summary.as_dict()
+    runs.finish_run(
+        conn,
+        summary.run_id,
+        summary.status,
+        {"entities": data["counts"], "totals": data["totals"]},
+        summary.error,
+    )
+    runs.add_quarantined(
+        conn,
+        summary.run_id,
+        [
+            {
+                "entity": q["entity"],
+                "source_record_id": q["record_id"],
+                "field": q["field"],
+                "reason": q["reason"],
+                "location": q["location"],
+            }
+            for q in data["quarantined"]
+        ],
+    )
+
+
+def _fail(engine: Engine, summary: RunSummary, error: str) -> None:
+    summary.status = "failed"
+    summary.error = error
+    with engine.begin() as conn:
+        _record_run(conn, summary)
