@@ -36,3 +36,6 @@ class RateLimiter:
                     self._sent.append(now)
                     return
                 await self._sleep(self._sent[0] + self.window - now)
+                # The oldest send has now left the window. Drop it here rather than by comparing
+                # clock readings again: float rounding could leave it a hair inside forever.
+                self._sent.popleft()

@@ -61,3 +61,20 @@ def list_sources(conn: Connection) -> list[Source]:
 
 def save_checkpoint(conn: Connection, source_id: str, checkpoint: dict[str, Any]) -> None:
     conn.execute(update(_TABLE).where(_TABLE.c.id == source_id).values(checkpoint=checkpoint))
+
+
+def update_config(conn: Connection, source_id: str, config: dict[str, Any]) -> None:
+    conn.execute(update(_TABLE).where(_TABLE.c.id == source_id).values(config=config))
+
+
+def schools(conn: Connection, source_id: str) -> list[tuple[str, str, str | None]]:
+    """The live schools a source has synced: (hub id, source's id, name)."""
+    from hub.store import CANONICAL_TABLES
+
+    orgs = CANONICAL_TABLES["organisation"]
+    query = (
+        select(orgs.c.id, orgs.c.source_record_id, orgs.c.name)
+        .where(orgs.c.source_id == source_id, orgs.c.kind == "school", orgs.c.deleted_at.is_(None))
+        .order_by(orgs.c.name)
+    )
+    return [(row.id, row.source_record_id, row.name) for row in conn.execute(query)]

@@ -1,0 +1,174 @@
+"""POST /oauth/token: the OAuth 2 client-credentials grant, on authlib's generic server.
+
+authlib ships the protocol (grant validation, client authentication, error bodies) and leaves
+the framework glue to us: turning a request into an OAuth2Request and a (status, body, headers)
+triple back into a response. The server object is made per request, bound to that request's
+database connection, and runs in a worker thread so the event loop never waits on the database.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl
+
+import anyio.to_thread
+from authlib.oauth2.rfc6749 import (
+    AuthorizationServer,
+    ClientMixin,
+    OAuth2Payload,
+    OAuth2Request,
+)
+from authlib.oauth2.rfc6749.errors import InsecureTransportError, InvalidRequestError
+from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Connection, Engine, select
+
+from hub.access.apps import hash_secret
+from hub.access.tokens import new_token, store_token
+from hub.config import Settings
+from hub.store.columns import utcnow
+from hub.store.models import APPS
+
+Headers = list[tuple[str, str]]
+
+
+class _Client(ClientMixin):  # type: ignore[misc]  # authlib ships no type hints
+    """An app, as authlib's client model sees it: confidential, client credentials only."""
+
+    def __init__(self, app_id: str, client_id: str, secret_hash: str) -> None:
+        self.app_id = app_id
+        self.client_id = client_id
+        self._secret_hash = secret_hash
+
+    def get_client_id(self) -> str:
+        return self.client_id
+
+    def get_allowed_scope(self, scope: str | None) -> str:
+        return ""  # what an app may read is decided by grants, not OAuth scopes
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        return hmac.compare_digest(self._secret_hash, hash_secret(client_secret))
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        return endpoint == "token" and method in ("client_secret_basic", "client_secret_post")
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type == "client_credentials"
+
+
+class _Payload(OAuth2Payload):  # type: ignore[misc]
+    def __init__(self, form: list[tuple[str, str]]) -> None:
+        self._data = dict(form)
+        self._datalist: defaultdict[str, list[str]] = defaultdict(list)
+        for key, value in form:
+            self._datalist[key].append(value)
+
+    @property
+    def data(self) -> dict[str, str]:
+        return self._data
+
+    @property
+    def datalist(self) -> defaultdict[str, list[str]]:
+        return self._datalist
+
+
+class _TokenRequest(OAuth2Request):  # type: ignore[misc]
+    def __init__(
+        self, method: str, url: str, headers: Mapping[str, str], form: list[tuple[str, str]]
+    ) -> None:
+        super().__init__(method=method, uri=url, headers=headers)
+        self.payload = _Payload(form)
+
+    @property
+    def args(self) -> dict[str, str]:
+        return {}
+
+    @property
+    def form(self) -> dict[str, str]:
+        data: dict[str, str] = self.payload.data
+        return data
+
+
+class _ClientCredentialsGrant(ClientCredentialsGrant):  # type: ignore[misc]
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+
+class HubAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
+    """authlib's server bound to one connection: clients are apps, tokens go to access_tokens."""
+
+    def __init__(self, conn: Connection, ttl_seconds: int, now: datetime) -> None:
+        super().__init__()
+        self.conn = conn
+        self.ttl_seconds = ttl_seconds
+        self.now = now
+        self.register_grant(_ClientCredentialsGrant)
+        self.register_token_generator("default", self._generate_token)
+
+    def query_client(self, client_id: str) -> _Client | None:
+        row = self.conn.execute(
+            select(APPS.c.id, APPS.c.client_id, APPS.c.secret_hash).where(
+                APPS.c.client_id == client_id, APPS.c.disabled_at.is_(None)
+            )
+        ).first()
+        return _Client(row.id, row.client_id, row.secret_hash) if row else None
+
+    def _generate_token(self, **_: Any) -> dict[str, Any]:
+        return {"access_token": new_token(), "token_type": "Bearer", "expires_in": self.ttl_seconds}
+
+    def save_token(self, token: dict[str, Any], request: _TokenRequest) -> None:
+        expires_at = self.now + timedelta(seconds=int(token["expires_in"]))
+        store_token(self.conn, request.client.app_id, token["access_token"], self.now, expires_at)
+
+    def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
+        pass  # no signal bus here
+
+    def create_oauth2_request(self, request: _TokenRequest) -> _TokenRequest:
+        return request  # already built from the HTTP request by the route
+
+    def handle_response(self, status: int, body: Any, headers: Headers) -> tuple[int, Any, Headers]:
+        if isinstance(body, dict) and body.get("error") == "invalid_client" and status != 401:
+            # Always 401 for a bad client, whichever way it authenticated (RFC 6749 §5.2 allows it).
+            status = 401
+            headers = [*headers, ("WWW-Authenticate", 'Basic realm="satchel"')]
+        return status, body, headers
+
+
+def token_response(
+    conn: Connection, request: _TokenRequest, ttl_seconds: int, now: datetime
+) -> tuple[int, Any, Headers]:
+    server = HubAuthorizationServer(conn, ttl_seconds, now)
+    result: tuple[int, Any, Headers] = server.create_token_response(request)
+    return result
+
+
+def oauth_router(engine: Engine, settings: Settings) -> APIRouter:
+    router = APIRouter()
+
+    @router.post("/oauth/token", tags=["oauth"])
+    async def token(request: Request) -> JSONResponse:
+        body = (await request.body()).decode("utf-8", errors="replace")
+        form = parse_qsl(body, keep_blank_values=True)
+        headers = request.headers  # case-insensitive: authlib looks up "Authorization"
+
+        def run() -> tuple[int, Any, Headers]:
+            try:
+                oauth_request = _TokenRequest(request.method, str(request.url), headers, form)
+            except InsecureTransportError as exc:
+                return exc()  # type: ignore[no-any-return]
+            if request.headers.get("content-type", "").split(";")[0].strip() not in (
+                "application/x-www-form-urlencoded",
+                "",
+            ):
+                return InvalidRequestError("use application/x-www-form-urlencoded")()  # type: ignore[no-any-return]
+            with engine.begin() as conn:
+                return token_response(conn, oauth_request, settings.token_ttl_seconds, utcnow())
+
+        status, payload, response_headers = await anyio.to_thread.run_sync(run)
+        return JSONResponse(payload, status_code=status, headers=dict(response_headers))
+
+    return router

@@ -1,0 +1,33 @@
+"""The FastAPI application: /oauth/token, /graphql and /health."""
+
+from __future__ import annotations
+
+import anyio.to_thread
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
+
+from hub.access.oauth import oauth_router
+from hub.config import Settings, get_settings
+from hub.graphql.http import graphql_router
+
+
+def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="Satchel", summary="School data hub: scoped, read-only GraphQL for apps.")
+    app.include_router(oauth_router(engine, settings))
+    app.include_router(graphql_router(engine, settings))
+
+    @app.get("/health", tags=["ops"])
+    async def health() -> JSONResponse:
+        def ping() -> None:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+
+        try:
+            await anyio.to_thread.run_sync(ping)
+        except Exception:
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    return app

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+
+from hub.app import create_app
+from hub.config import Settings
+from tests.factories import ApiClient, make_app, make_district, make_token
+
+VIEWER = "{ viewer { name clientId grants { schoolId schoolName sourceName dataTypes } } }"
+
+
+def test_oauth_token_then_graphql_over_http(engine: Engine) -> None:
+    with engine.begin() as conn:
+        district = make_district(conn)
+        north = district.schools[0]
+        app, secret = make_app(
+            conn, source_id=district.source_id, school_ids=[north.id], data_types=["students", "classes"]
+        )
+    client = ApiClient(create_app(engine, Settings()))
+    token = client.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, auth=(app.client_id, secret)
+    ).json()["access_token"]
+
+    response = client.graphql(VIEWER, token)
+
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "data": {
+            "viewer": {
+                "name": "Acme Learning",
+                "clientId": app.client_id,
+                "grants": [
+                    {
+                        "schoolId": north.id,
+                        "schoolName": "North",
+                        "sourceName": "sis",
+                        "dataTypes": ["STUDENTS", "CLASSES"],
+                    }
+                ],
+            }
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer", "Basic dXNlcjpwYXNz", "Bearer not-issued", "Bearer a b c"],
+    ids=["missing", "empty", "basic", "unknown", "malformed"],
+)
+def test_no_usable_token_is_401(engine: Engine, authorization: str | None) -> None:
+    client = ApiClient(create_app(engine, Settings()))
+    headers = {"Authorization": authorization} if authorization else {}
+    response = client.post("/graphql", json={"query": VIEWER}, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "UNAUTHENTICATED"}
+
+
+def test_expired_token_is_401(engine: Engine) -> None:
+    with engine.begin() as conn:
+        app, _ = make_app(conn)
+        token = make_token(conn, app.id, now=datetime.now(UTC) - timedelta(hours=2), ttl_seconds=3600)
+    response = ApiClient(create_app(engine, Settings())).graphql(VIEWER, token)
+    assert response.status_code == 401
+    assert "expired" in response.json()["errors"][0]["message"]
+
+
+def test_a_bad_body_is_400(engine: Engine) -> None:
+    client = ApiClient(create_app(engine, Settings()))
+    response = client.post("/graphql", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+def test_syntax_errors_are_reported_not_masked(engine: Engine) -> None:
+    with engine.begin() as conn:
+        app, _ = make_app(conn)
+        token = make_token(conn, app.id)
+    response = ApiClient(create_app(engine, Settings())).graphql("{ viewer { nope } }", token)
+    assert response.status_code == 200
+    assert "nope" in response.json()["errors"][0]["message"]
+
+
+def test_health_checks_the_database(engine: Engine) -> None:
+    response = ApiClient(create_app(engine, Settings())).get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_graphiql_only_when_enabled(engine: Engine) -> None:
+    assert ApiClient(create_app(engine, Settings(graphiql=False))).get("/graphql").status_code == 405
+    page = ApiClient(create_app(engine, Settings(graphiql=True))).get("/graphql")
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()
