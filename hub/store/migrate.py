@@ -26,4 +26,5 @@ def upgrade(engine: Engine) -> None:
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        # "heads": branches from parallel work apply together until a merge revision joins them.
+        command.upgrade(cfg, "heads")

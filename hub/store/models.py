@@ -89,6 +89,8 @@ class Grant(Base):
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
     school_id: Mapped[str] = mapped_column(String(36))  # hub id of the school organisation
     data_types: Mapped[list[str]] = mapped_column(default=list)
+    # Data type → the field names granted for it; NULL (or a data type absent) means every field.
+    fields: Mapped[dict[str, list[str]] | None] = mapped_column(JSON, nullable=True)
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]

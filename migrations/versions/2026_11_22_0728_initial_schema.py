@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 07:08:18.351840
+Create Date: 2026-11-22 07:28:13.048791
 """
 
 from collections.abc import Sequence
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hub.store.columns
+
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -114,9 +115,7 @@ def upgrade() -> None:
         sa.Column("code", sa.Text(), nullable=True),
         sa.Column("kind", sa.Text(), nullable=True, comment="scheduled, homeroom or registration"),
         sa.Column("course_id", sa.String(length=36), nullable=True),
-        sa.Column(
-            "session_ids", sa.JSON(), nullable=True, comment="Hub ids of the academic sessions it runs in"
-        ),
+        sa.Column("session_ids", sa.JSON(), nullable=True, comment="The academic sessions it runs in"),
         sa.Column("room", sa.Text(), nullable=True),
         sa.Column("periods", sa.JSON(), nullable=True),
         sa.Column("grades", sa.JSON(), nullable=True),
@@ -196,6 +195,7 @@ def upgrade() -> None:
         sa.Column("source_id", sa.String(length=36), nullable=False),
         sa.Column("school_id", sa.String(length=36), nullable=False),
         sa.Column("data_types", sa.JSON(), nullable=False),
+        sa.Column("fields", sa.JSON(), nullable=True),
         sa.Column("options", sa.JSON(), nullable=False),
         sa.Column("created_at", hub.store.columns.UTCDateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", hub.store.columns.UTCDateTime(timezone=True), nullable=True),
@@ -271,9 +271,7 @@ def upgrade() -> None:
         sa.Column("enabled", sa.Boolean(), nullable=True),
         sa.Column("date_of_birth", sa.Date(), nullable=True),
         sa.Column("gender", sa.Text(), nullable=True),
-        sa.Column(
-            "agent_ids", sa.JSON(), nullable=True, comment="Hub ids of related people (contacts of a student)"
-        ),
+        sa.Column("agent_ids", sa.JSON(), nullable=True, comment="Related people (a student's contacts)"),
         sa.ForeignKeyConstraint(
             ["source_id"], ["sources.id"], name=op.f("fk_people_source_id_sources"), ondelete="CASCADE"
         ),
