@@ -32,6 +32,7 @@ FAULTS: dict[str, dict[str, int]] = {}
 class MemoryConfig(BaseModel):
     dataset: str
     page_size: int = 2
+    partial_entities: list[str] = []  # entities served like a delta file: never the whole set
 
 
 class MemoryStream(Stream):
@@ -39,6 +40,7 @@ class MemoryStream(Stream):
         self.name = entity.table
         self.entity = entity
         self.config = config
+        self.partial = entity.name in config.partial_entities
 
     async def read(self, since: datetime | None) -> AsyncIterator[Page]:
         records = DATASETS[self.config.dataset].get(self.entity.name, [])

@@ -44,6 +44,11 @@ class Page:
     location: str
     total: int | None = None  # records the whole stream holds, when the source says (progress bars)
 
+    @property
+    def row_count(self) -> int:
+        """Records on this page (a page may carry them in another form than `records`)."""
+        return len(self.records)
+
 
 @dataclass(frozen=True)
 class Reject:
@@ -76,7 +81,8 @@ class Stream(ABC):
 
     name: str
     entity: EntitySpec
-    incremental: bool = False
+    incremental: bool = False  # read(since) can return only what changed since a checkpoint
+    partial: bool = False  # the stream never holds every record (a delta file): no deletion by absence
 
     @abstractmethod
     def read(self, since: datetime | None) -> AsyncIterator[Page]:

@@ -177,7 +177,7 @@ async def _read(
         entity = read.entities.setdefault(stream.entity.name, _EntityRead())
         counts = summary.counts.setdefault(stream.entity.name, EntityCounts())
         since = _parse_since(checkpoint.get(stream.name)) if stream.incremental else None
-        entity.complete = entity.complete and since is None
+        entity.complete = entity.complete and since is None and not stream.partial
         done = 0
         high_water: datetime | None = since
         async for page in stream.read(since):
@@ -187,7 +187,7 @@ async def _read(
             summary.quarantined.extend((stream.entity.name, r) for r in mapped.rejects)
             counts.read += mapped.frame.height + len(mapped.deleted_ids) + len(mapped.rejects)
             counts.quarantined += len(mapped.rejects)
-            done += len(page.records)
+            done += page.row_count
             latest = mapped.frame["source_updated_at"].max() if mapped.frame.height else None
             if isinstance(latest, datetime) and (high_water is None or latest > high_water):
                 high_water = latest

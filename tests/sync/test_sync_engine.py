@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from adapters.sdk import registry
 from hub.store import CANONICAL_TABLES
 from hub.store.runs import list_runs, quarantined_for_run
-from hub.store.sources import add_source, get_source
+from hub.store.sources import add_source, get_source, update_config
 from hub.sync import sync_source
 from tests.memory_adapter import DATASETS, FAULTS, MemoryAdapter
 from tests.snapshots import store_snapshot
@@ -177,3 +177,15 @@ def test_bad_records_are_quarantined_with_reasons_and_too_many_fail_the_run(
     assert failed.error is not None
     assert "quarantined" in failed.error
     assert store_snapshot(engine) == before
+
+
+def test_a_partial_stream_never_deletes_by_absence(engine: Engine, dataset: dict[str, Any]) -> None:
+    sync_source(engine, "mem")
+    with engine.begin() as conn:
+        update_config(conn, get_source(conn, "mem").id, {"dataset": "test", "partial_entities": ["person"]})
+    dataset["person"][:] = [student("p0", family="Delta")]  # a delta holding one change
+
+    summary = sync_source(engine, "mem", full=True)
+    assert summary.status == "succeeded", summary.error
+    assert (summary.counts["person"].updated, summary.counts["person"].tombstoned) == (1, 0)
+    assert all(row["deleted_at"] is None for row in people(engine).values())
