@@ -1,13 +1,18 @@
 """The one HTTP client every adapter uses for source requests.
 
-It adds what every MIS connection needs: a rate limit, retries with backoff that honour
-Retry-After, and mapping of HTTP failures to the SDK's errors with messages an operator can act on.
+It adds what every MIS connection needs: a rate limit and a concurrency cap, retries with
+jittered backoff that honour Retry-After, same-host redirects only, a refusal to talk to
+link-local / cloud-metadata addresses, and mapping of HTTP failures to the SDK's errors with
+messages an operator can act on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
+import random
+import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -15,13 +20,20 @@ import httpx
 
 from adapters.sdk.errors import (
     AuthError,
+    ConfigError,
     RetryableError,
     SourceContractError,
     SourceUnreachableError,
 )
 from adapters.sdk.ratelimit import RateLimiter
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
+# Cloud metadata endpoints: a source URL must never reach them (SSRF).
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
+)
 
 
 class SourceHttpClient:
@@ -32,18 +44,29 @@ class SourceHttpClient:
         auth: httpx.Auth | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         rate_limit_per_minute: int = 600,
+        max_concurrency: int = 8,
         max_retries: int = 3,
         timeout: float = 30.0,
         backoff: float = 0.5,
+        jitter: float = 0.25,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         headers: dict[str, str] | None = None,
     ) -> None:
         self._client = httpx.AsyncClient(
-            base_url=base_url, auth=auth, transport=transport, timeout=timeout, headers=headers
+            base_url=base_url,
+            auth=auth,
+            transport=transport,
+            timeout=timeout,
+            headers=headers,
+            follow_redirects=False,
         )
+        # An injected transport is an in-process app (tests): there is no address to check.
+        self._address_checked = transport is not None
         self.limiter = RateLimiter(rate_limit_per_minute)
+        self._slots = asyncio.Semaphore(max_concurrency)
         self.max_retries = max_retries
         self.backoff = backoff
+        self.jitter = jitter
         self._sleep = sleep
         self.requests_sent = 0
 
@@ -57,41 +80,67 @@ class SourceHttpClient:
         await self._client.aclose()
 
     async def get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
-        """GET with rate limiting and retries; raises an AdapterError for anything but 2xx."""
+        """GET with rate limiting, retries and same-host redirects; raises an AdapterError unless 2xx."""
+        if not self._address_checked:
+            await check_address(self._client.base_url)
+            self._address_checked = True
+        url = (
+            self._client.base_url.join(path)
+            if not path.startswith(("http://", "https://"))
+            else httpx.URL(path)
+        )
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await self._get_with_retries(url, params)
+            if response.status_code not in REDIRECT_STATUSES:
+                return response
+            target = url.join(response.headers.get("Location", ""))
+            if target.host != url.host or target.port != url.port:
+                raise SourceContractError(
+                    f"{url} redirects to another host ({target.host}); refusing to follow it"
+                )
+            url, params = target, None
+        raise SourceContractError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+    async def _get_with_retries(self, url: httpx.URL, params: dict[str, Any] | None) -> httpx.Response:
         attempt = 0
         while True:
             await self.limiter.acquire()
             try:
-                self.requests_sent += 1
-                response = await self._client.get(path, params=params)
+                async with self._slots:
+                    self.requests_sent += 1
+                    response = await self._client.get(url, params=params)
             except httpx.TimeoutException as exc:
                 error: RetryableError | SourceUnreachableError = RetryableError(
-                    f"timed out after {self._client.timeout.read}s waiting for {self._url(path)}"
+                    f"timed out after {self._client.timeout.read}s waiting for {url}"
                 )
                 error.__cause__ = exc
             except httpx.TransportError as exc:
-                error = SourceUnreachableError(f"cannot reach {self._url(path)}: {exc}")
+                error = SourceUnreachableError(f"cannot reach {url}: {exc or type(exc).__name__}")
                 error.__cause__ = exc
             else:
-                if response.is_success:
+                if response.is_success or response.status_code in REDIRECT_STATUSES:
                     return response
                 if response.status_code in (401, 403):
                     raise AuthError(
-                        f"the source refused the credentials ({response.status_code}) for {self._url(path)}: "
-                        f"{_snippet(response)}"
+                        f"the source refused the credentials ({response.status_code}) for {url}: {_snippet(response)}"
                     )
                 if response.status_code not in RETRY_STATUSES:
                     raise SourceContractError(
-                        f"unexpected HTTP {response.status_code} from {self._url(path)}: {_snippet(response)}"
+                        f"unexpected HTTP {response.status_code} from {url}: {_snippet(response)}"
                     )
-                error = RetryableError(
-                    f"HTTP {response.status_code} from {self._url(path)}", _retry_after(response)
-                )
+                error = RetryableError(f"HTTP {response.status_code} from {url}", _retry_after(response))
             attempt += 1
             if attempt > self.max_retries:
                 raise error
-            delay = getattr(error, "retry_after", None) or self.backoff * 2 ** (attempt - 1)
-            await self._sleep(delay)
+            retry_after = error.retry_after if isinstance(error, RetryableError) else None
+            await self._sleep(self._delay(attempt, retry_after))
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return retry_after  # the server said when; jitter would only make us early or late
+        base = self.backoff * 2.0 ** (attempt - 1)
+        # Jitter spreads the retries of many workers so they don't hit a recovering source at once.
+        return base * (1 + self.jitter * (2 * random.random() - 1))
 
     async def get_json(self, path: str, params: dict[str, Any] | None = None) -> tuple[Any, httpx.Response]:
         response = await self.get(path, params)
@@ -99,12 +148,27 @@ class SourceHttpClient:
             return json.loads(response.content), response
         except ValueError as exc:
             raise SourceContractError(
-                f"{self._url(path)} returned a body that is not valid JSON ({exc}); "
+                f"{response.request.url} returned a body that is not valid JSON ({exc}); "
                 f"it starts {response.content[:80]!r}"
             ) from exc
 
-    def _url(self, path: str) -> str:
-        return str(self._client.base_url.join(path))
+
+async def check_address(url: httpx.URL) -> None:
+    """Refuse hosts that resolve to link-local or cloud-metadata addresses (SSRF guard).
+
+    Loopback and private ranges stay allowed: schools run their MIS on their own networks.
+    """
+    host = url.host
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, url.port or 443, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise SourceUnreachableError(f"cannot resolve {host}: {exc.strerror}") from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if address in METADATA_ADDRESSES or address.is_link_local:
+            raise ConfigError(
+                f"{host} resolves to {address}, a link-local or metadata address; refusing to connect"
+            )
 
 
 def _retry_after(response: httpx.Response) -> float | None:

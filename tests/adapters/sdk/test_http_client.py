@@ -8,7 +8,14 @@ import httpx
 import pytest
 from fastapi import FastAPI, Response
 
-from adapters.sdk import AuthError, RetryableError, SourceContractError, SourceHttpClient, SourceUnreachableError
+from adapters.sdk import (
+    AuthError,
+    ConfigError,
+    RetryableError,
+    SourceContractError,
+    SourceHttpClient,
+    SourceUnreachableError,
+)
 
 
 def flaky_app(failures: list[int], retry_after: str | None = None) -> tuple[FastAPI, list[int]]:
@@ -25,6 +32,14 @@ def flaky_app(failures: list[int], retry_after: str | None = None) -> tuple[Fast
             return Response("busy", status_code=status, headers=headers)
         return Response('{"items": [1, 2]}', media_type="application/json")
 
+    @app.get("/moved")
+    def moved() -> Response:
+        return Response(status_code=302, headers={"Location": "/items"})
+
+    @app.get("/elsewhere")
+    def elsewhere() -> Response:
+        return Response(status_code=302, headers={"Location": "http://evil.example/items"})
+
     @app.get("/broken")
     def broken() -> Response:
         return Response('{"items": [1, 2', media_type="application/json")
@@ -36,6 +51,7 @@ def client(app: FastAPI, slept: list[float], **kwargs: object) -> SourceHttpClie
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
 
+    kwargs.setdefault("jitter", 0.0)
     return SourceHttpClient("http://sim", transport=httpx.ASGITransport(app=app), sleep=sleep, **kwargs)  # type: ignore[arg-type]
 
 
@@ -87,4 +103,43 @@ def test_unreachable_source_is_reported_as_such() -> None:
             await http.aclose()
 
     with pytest.raises(SourceUnreachableError, match=r"cannot reach http://127.0.0.1:9/x"):
+        asyncio.run(run())
+
+
+def test_client_errors_are_not_retried_but_408_is() -> None:
+    app, calls = flaky_app([404])
+    with pytest.raises(SourceContractError, match="unexpected HTTP 404"):
+        asyncio.run(client(app, []).get_json("/items"))
+    assert len(calls) == 1
+    app, calls = flaky_app([408])
+    asyncio.run(client(app, []).get_json("/items"))
+    assert len(calls) == 2
+
+
+def test_backoff_is_jittered_within_bounds() -> None:
+    app, _ = flaky_app([503, 503, 503])
+    slept: list[float] = []
+    asyncio.run(client(app, slept, jitter=0.25).get_json("/items"))
+    for delay, base in zip(slept, [0.5, 1.0, 2.0], strict=True):
+        assert base * 0.75 <= delay <= base * 1.25
+
+
+def test_follows_redirects_on_the_same_host_only() -> None:
+    app, _ = flaky_app([])
+    data, _ = asyncio.run(client(app, []).get_json("/moved"))
+    assert data == {"items": [1, 2]}
+    with pytest.raises(SourceContractError, match="redirects to another host"):
+        asyncio.run(client(app, []).get_json("/elsewhere"))
+
+
+@pytest.mark.parametrize("host", ["169.254.169.254", "169.254.10.1", "[fe80::1]"])
+def test_refuses_link_local_and_metadata_addresses(host: str) -> None:
+    async def run() -> None:
+        http = SourceHttpClient(f"http://{host}/latest")
+        try:
+            await http.get("/meta-data")
+        finally:
+            await http.aclose()
+
+    with pytest.raises(ConfigError, match="link-local or metadata address"):
         asyncio.run(run())
