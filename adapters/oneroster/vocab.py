@@ -42,3 +42,18 @@ SESSION_KINDS: dict[str, str] = {
 CLASS_KINDS: dict[str, str] = {"scheduled": "scheduled", "homeroom": "homeroom"}
 
 # Enrollment roles are kept as sent (lower-cased): student, teacher, aide, administrator, proctor …
+
+# The other way, canonical → OneRoster, for the simulator (and any writer): the spelling 1.1 uses.
+ORG_TYPES: dict[str, str] = {"district": "district", "school": "school", "trust": "local", "other": "local"}
+SESSION_TYPES: dict[str, str] = {
+    "school_year": "schoolYear",
+    "semester": "semester",
+    "term": "term",
+    "quarter": "term",  # 1.1 has no quarter
+    "grading_period": "gradingPeriod",
+}
+CLASS_TYPES: dict[str, str] = {"scheduled": "scheduled", "homeroom": "homeroom", "registration": "homeroom"}
+
+# Record status: 1.1 marks deletions "tobedeleted"; 1.0 feeds said "inactive".
+ACTIVE_STATUSES = frozenset({"active"})
+DELETED_STATUSES = frozenset({"tobedeleted", "inactive"})

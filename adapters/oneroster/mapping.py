@@ -1,0 +1,286 @@
+"""OneRoster 1.1 JSON records → canonical frames. Pure functions: no I/O, no clock.
+
+Each entity has a row mapper that reads one record and raises `FieldError` naming the OneRoster
+field at fault; `to_canonical` turns those into Rejects, routes "tobedeleted" records to
+`deleted_ids`, and builds a frame with exactly the entity's polars schema. References stay as
+OneRoster sourcedIds; the sync engine resolves them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any, cast
+
+import polars as pl
+
+from adapters.oneroster import vocab
+from adapters.sdk import MappedPage, Page, Reject
+from hub.canonical import EntitySpec
+
+# Canonical fields OneRoster 1.1 REST does not carry (1.1 keeps birth date and sex in the separate
+# demographics endpoint, and has no preferred name). Everything else round-trips.
+NOT_CARRIED: dict[str, frozenset[str]] = {
+    "organisation": frozenset(),
+    "academic_session": frozenset(),
+    "course": frozenset(),
+    "class": frozenset(),
+    "person": frozenset({"preferred_name", "date_of_birth", "gender"}),
+    "enrollment": frozenset(),
+}
+
+Record = dict[str, Any]
+RowMapper = Callable[[Record], Record]
+
+
+class FieldError(ValueError):
+    """A record's field that cannot be mapped; becomes a Reject naming the OneRoster field."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def to_canonical(spec: EntitySpec, page: Page, row: RowMapper) -> MappedPage:
+    schema = spec.polars_schema()
+    rows: list[Record] = []
+    rejects: list[Reject] = []
+    deleted: list[str] = []
+    for record in cast(list[Any], page.records):  # JSON: may hold anything
+        if not isinstance(record, dict):
+            rejects.append(Reject(None, None, "record is not a JSON object", page.location))
+            continue
+        sourced_id = record.get("sourcedId")
+        if not isinstance(sourced_id, str) or not sourced_id.strip():
+            reason = (
+                "missing sourcedId"
+                if sourced_id in (None, "")
+                else f"sourcedId {sourced_id!r} is not a string"
+            )
+            rejects.append(Reject(None, "sourcedId", reason, page.location))
+            continue
+        try:
+            status = str(record.get("status") or "active").lower()
+            if status in vocab.DELETED_STATUSES:
+                deleted.append(sourced_id)
+                continue
+            if status not in vocab.ACTIVE_STATUSES:
+                raise FieldError("status", f"unknown status {record.get('status')!r}")
+            mapped = row(record)
+            mapped["source_record_id"] = sourced_id
+            mapped["source_updated_at"] = _required(
+                _datetime(record.get("dateLastModified"), "dateLastModified"), "dateLastModified"
+            )
+        except FieldError as exc:
+            rejects.append(Reject(sourced_id, exc.field, exc.reason, page.location))
+            continue
+        rows.append(mapped)
+    frame = pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+    return MappedPage(frame=frame, rejects=rejects, deleted_ids=deleted)
+
+
+# -- one mapper per entity -------------------------------------------------------------------------
+
+
+def org_row(r: Record) -> Record:
+    kind = _vocab(r, "type", vocab.ORG_KINDS)
+    return {
+        "school_id": r["sourcedId"] if kind == "school" else None,
+        "kind": kind,
+        "name": _text(r.get("name")),
+        "identifier": _text(r.get("identifier")),
+        "parent_id": _ref(r.get("parent"), "parent"),
+    }
+
+
+def session_row(r: Record) -> Record:
+    return {
+        "school_id": _ref(r.get("org"), "org"),  # 1.2 names the org; 1.1 sessions are district-wide
+        "kind": _vocab(r, "type", vocab.SESSION_KINDS),
+        "title": _text(r.get("title")),
+        "start_date": _date(r.get("startDate"), "startDate"),
+        "end_date": _date(r.get("endDate"), "endDate"),
+        "parent_id": _ref(r.get("parent"), "parent"),
+        "school_year": _year(r.get("schoolYear")),
+    }
+
+
+def course_row(r: Record) -> Record:
+    return {
+        "school_id": _ref(r.get("org"), "org"),
+        "title": _text(r.get("title")),
+        "code": _text(r.get("courseCode")),
+        "school_year_id": _ref(r.get("schoolYear"), "schoolYear"),
+        "grades": _strings(r.get("grades"), "grades"),
+        "subjects": _strings(r.get("subjects"), "subjects"),
+    }
+
+
+def class_row(r: Record) -> Record:
+    return {
+        "school_id": _ref(r.get("school"), "school"),
+        "title": _text(r.get("title")),
+        "code": _text(r.get("classCode")),
+        "kind": _vocab(r, "classType", vocab.CLASS_KINDS),
+        "course_id": _ref(r.get("course"), "course"),
+        "session_ids": _refs(r.get("terms"), "terms"),
+        "room": _text(r.get("location")),
+        "periods": _strings(r.get("periods"), "periods"),
+        "grades": _strings(r.get("grades"), "grades"),
+        "subjects": _strings(r.get("subjects"), "subjects"),
+    }
+
+
+def user_row(r: Record) -> Record:
+    role = r.get("role")
+    canonical_role = vocab.PERSON_ROLES.get(str(role).lower()) if isinstance(role, str) else None
+    if canonical_role is None:
+        raise FieldError("role", f"unknown role {role!r}; expected one of {', '.join(vocab.PERSON_ROLES)}")
+    orgs = _refs(r.get("orgs"), "orgs")
+    return {
+        "school_id": orgs[0] if orgs else None,  # canonical people have one school: the first org
+        "role": canonical_role,
+        "role_detail": role,
+        "given_name": _text(r.get("givenName")),
+        "middle_name": _text(r.get("middleName")),
+        "family_name": _text(r.get("familyName")),
+        "preferred_name": None,
+        "username": _text(r.get("username")),
+        "email": _text(r.get("email")),
+        "phone": _text(r.get("phone")),
+        "sms": _text(r.get("sms")),
+        "identifier": _text(r.get("identifier")),
+        "grades": _strings(r.get("grades"), "grades"),
+        "enabled": _bool(r.get("enabledUser"), "enabledUser", default=None),
+        "date_of_birth": None,
+        "gender": None,
+        "agent_ids": _refs(r.get("agents"), "agents"),
+    }
+
+
+def enrollment_row(r: Record) -> Record:
+    role = r.get("role")
+    if not isinstance(role, str) or not role.strip():
+        raise FieldError("role", f"missing or invalid enrollment role {role!r}")
+    return {
+        "school_id": _ref(r.get("school"), "school"),
+        "person_id": _required(_ref(r.get("user"), "user"), "user"),
+        "class_id": _required(_ref(r.get("class"), "class"), "class"),
+        "role": role.strip().lower(),
+        "primary": _bool(r.get("primary"), "primary", default=False),
+        "begin_date": _date(r.get("beginDate"), "beginDate"),
+        "end_date": _date(r.get("endDate"), "endDate"),
+    }
+
+
+ROW_MAPPERS: dict[str, RowMapper] = {
+    "organisation": org_row,
+    "academic_session": session_row,
+    "course": course_row,
+    "class": class_row,
+    "person": user_row,
+    "enrollment": enrollment_row,
+}
+
+
+# -- value parsers: tolerant of what real feeds send, loud about what they cannot read -------------
+
+_TRUE = frozenset({"true", "1", "yes", "y", "t"})
+_FALSE = frozenset({"false", "0", "no", "n", "f"})
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _required(value: Any, field: str) -> Any:
+    if value is None:
+        raise FieldError(field, f"missing {field}")
+    return value
+
+
+def _ref(value: Any, field: str) -> str | None:
+    """A GUIDRef {"href", "sourcedId", "type"} (or a bare id, as some feeds send) → the sourcedId."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict):
+        value = value.get("sourcedId")
+    if isinstance(value, str | int) and str(value).strip():
+        return str(value)
+    raise FieldError(field, f"reference without a sourcedId: {value!r}")
+
+
+def _refs(value: Any, field: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        value = [value]
+    return [ref for ref in (_ref(v, field) for v in value) if ref is not None]
+
+
+def _strings(value: Any, field: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):  # CSV-minded feeds send "09,10"
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list):
+        return [str(v) for v in value if v is not None and str(v).strip()]
+    raise FieldError(field, f"expected a list of strings, got {value!r}")
+
+
+def _bool(value: Any, field: str, *, default: bool | None) -> bool | None:
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise FieldError(field, f"expected true or false, got {value!r}")
+
+
+def _date(value: Any, field: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value).date()
+        except ValueError:
+            pass
+    raise FieldError(field, f"not a date (YYYY-MM-DD): {value!r}")
+
+
+def _datetime(value: Any, field: str) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            # A zone-less timestamp is taken as UTC, which is what OneRoster requires.
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    raise FieldError(field, f"not an ISO 8601 datetime: {value!r}")
+
+
+def _year(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise FieldError("schoolYear", f"not a year: {value!r}") from None
+
+
+def _vocab(r: Record, field: str, table: dict[str, str]) -> str:
+    value = r.get(field)
+    kind = table.get(str(value).lower()) if isinstance(value, str) else None
+    if kind is None:
+        raise FieldError(field, f"unknown {field} {value!r}; expected one of {', '.join(table)}")
+    return kind

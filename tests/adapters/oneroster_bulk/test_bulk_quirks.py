@@ -1,0 +1,192 @@
+"""One fixture per quirk of real OneRoster CSV feeds, each with its exact expected values."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import polars as pl
+from oneroster_bulk_support import FIXTURES, column, read_set
+from polars.testing import assert_frame_equal
+
+from adapters.oneroster.bulk import BulkStream, check, open_bulk
+
+
+def _utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, us: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, us, tzinfo=UTC)
+
+
+def test_bom_crlf_and_no_final_newline() -> None:
+    read = read_set(FIXTURES / "bom_crlf")
+
+    expected = pl.DataFrame(
+        {
+            "source_record_id": ["org-d", "org-s"],
+            "school_id": [None, "org-s"],
+            "source_updated_at": [_utc(2023, 5, 1, 18, 25, 43, 511000)] * 2,
+            "kind": ["district", "school"],
+            "name": ["Riverside USD", "Riverside High"],
+            "identifier": ["0601234", "060123400001"],
+            "parent_id": [None, "org-d"],
+        },
+        schema=read.frames["organisation"].schema,
+    )
+    assert_frame_equal(read.frames["organisation"], expected)
+
+
+def test_every_field_quoted_and_quoted_multi_value_cells() -> None:
+    read = read_set(FIXTURES / "all_quoted")
+
+    person = read.frames["person"].row(0, named=True)
+    assert person["school_id"] == "org-s"  # the first of "org-s,org-t"
+    assert person["grades"] == ["09", "10", "11"]
+    assert person["agent_ids"] == ["p1", "p2"]  # "p1, p2": items are trimmed
+    assert person["middle_name"] is None  # a quoted empty cell is empty
+    assert person["identifier"] == "S123"
+    assert person["enabled"] is True
+
+
+def test_mixed_date_formats_in_one_column() -> None:
+    read = read_set(FIXTURES / "mixed_dates")
+
+    # ISO first; else US M/D/YYYY, so 1/05/2023 is 5 January.
+    assert column(read, "enrollment", "begin_date") == [
+        date(2023, 5, 1),
+        date(2023, 1, 5),
+        date(2023, 1, 5),
+        date(2023, 5, 1),
+        None,
+    ]
+    assert column(read, "enrollment", "end_date") == [
+        date(2023, 6, 30),
+        date(2023, 12, 31),
+        date(2023, 12, 31),
+        None,
+        None,
+    ]
+
+
+def test_date_last_modified_with_and_without_zone_and_milliseconds() -> None:
+    read = read_set(FIXTURES / "mixed_dates")
+
+    assert column(read, "enrollment", "source_updated_at") == [
+        _utc(2023, 5, 1, 18, 25, 43, 511000),  # …43.511Z
+        _utc(2023, 5, 1, 18, 25, 43),  # …43Z
+        _utc(2023, 5, 1, 18, 25, 43),  # no zone: UTC
+        _utc(2023, 5, 1),  # a bare date: midnight UTC
+        _utc(2023, 5, 1, 18, 25, 43, 511000),  # 20:25:43.511+02:00
+    ]
+    assert column(read, "enrollment", "primary") == [False, False, False, False, True]
+
+
+def test_boolean_spellings() -> None:
+    read = read_set(FIXTURES / "booleans")
+
+    assert column(read, "person", "enabled") == [True, True, True, False, False, None]
+
+
+def test_capitalised_enum_values() -> None:
+    read = read_set(FIXTURES / "capitalised_enums")
+
+    assert column(read, "organisation", "kind") == ["district", "school"]
+    assert column(read, "academic_session", "kind") == ["school_year", "grading_period"]
+    assert column(read, "class", "kind") == ["scheduled", "homeroom"]
+    assert column(read, "person", "role") == ["student", "staff", "staff"]
+    assert column(read, "person", "role_detail") == ["student", "teacher", "districtAdministrator"]
+    assert all(not r for r in read.rejects.values())  # 'Active', 'ACTIVE' are statuses too
+
+
+def test_one_point_zero_set_without_manifest() -> None:
+    bulk = open_bulk(FIXTURES / "v10")
+    read = read_set(FIXTURES / "v10")
+
+    assert bulk.version == "1.0"
+    assert bulk.warnings == [
+        "no manifest.csv: read as OneRoster 1.0 (from the headers), every file present as bulk"
+    ]
+    assert {str(f) for f in bulk.header_fixes} >= {
+        "users.csv: header 'userId' read as 'userIds' (1.0 column name)",
+        "classes.csv: header 'termSourcedId' read as 'termSourcedIds' (1.0 column name)",
+    }
+    assert column(read, "organisation", "source_record_id") == ["org-d", "org-s"]  # 'inactive' is kept
+    assert read.frames["course"].row(0, named=True) | {"source_updated_at": None} == {
+        "source_record_id": "crs1",
+        "school_id": "org-s",
+        "source_updated_at": None,
+        "title": "Algebra I",
+        "code": "ALG1",
+        "school_year_id": "t1",  # schoolYearId
+        "grades": ["09"],  # grade
+        "subjects": ["Mathematics"],
+    }
+    assert column(read, "class", "session_ids") == [["t1"]]  # termSourcedId
+    assert column(read, "person", "agent_ids") == [["p1"], ["u1"]]  # agents
+    assert column(read, "person", "date_of_birth") == [date(2001, 4, 9), None]  # demographics birthdate
+    assert column(read, "person", "gender") == ["female", None]
+    assert column(read, "enrollment", "begin_date") == [None]
+    assert column(read, "academic_session", "school_year") == [None]
+
+
+def test_extension_columns_become_custom_fields() -> None:
+    read = read_set(FIXTURES / "extensions")
+
+    assert read.custom_fields.sort("source_record_id", "key").rows() == [
+        ("person", "u1", "ext_lunch_code", "F"),
+        ("person", "u1", "metadata.homeLanguage", "spa"),
+        ("person", "u2", "ext_lunch_code", "R"),
+    ]
+    assert "metadata.homeLanguage" not in read.frames["person"].columns
+
+
+def test_one_point_zero_metadata_columns_are_custom_fields() -> None:
+    read = read_set(FIXTURES / "v10")
+
+    assert read.custom_fields.sort("key").rows() == [
+        ("organisation", "org-s", "metadata.boarding", "false"),
+        ("organisation", "org-s", "metadata.classification", "public"),
+        ("organisation", "org-s", "metadata.gender", "mixed"),
+    ]
+
+
+def test_empty_status_is_active() -> None:
+    read = read_set(FIXTURES / "empty_status")
+
+    assert column(read, "organisation", "source_record_id") == ["org-d", "org-s"]
+    assert read.deleted["organisation"] == []
+    assert column(read, "organisation", "source_updated_at") == [None, None]
+
+
+def test_no_manifest_detects_version_from_headers_and_warns() -> None:
+    result = check(FIXTURES / "no_manifest")
+
+    assert result.ok
+    assert result.details["version"] == "1.1"
+    assert result.details["warnings"] == [
+        "no manifest.csv: read as OneRoster 1.1 (from the headers), every file present as bulk"
+    ]
+
+
+def test_delta_file_tobedeleted_rows_are_deleted_ids() -> None:
+    read = read_set(FIXTURES / "delta")
+
+    assert column(read, "person", "source_record_id") == ["u1"]
+    assert read.deleted["person"] == ["u2", "u3"]  # 'TOBEDELETED' too; a deletion needs no other field
+    assert read.rejects["person"] == []
+    orgs, users = read.streams
+    assert isinstance(orgs, BulkStream)
+    assert isinstance(users, BulkStream)
+    assert (orgs.incremental, orgs.partial) == (False, False)
+    assert (users.incremental, users.partial) == (True, True)
+
+
+def test_one_point_two_roles_file_gives_role_and_school() -> None:
+    read = read_set(FIXTURES / "v12_roles")
+
+    people = read.frames["person"].select(
+        "source_record_id", "role", "role_detail", "school_id", "preferred_name"
+    )
+    assert people.rows() == [
+        ("u1", "staff", "administrator", "org-b", None),  # the primary role wins over the first listed
+        ("u2", "student", "student", "org-s", "Ana"),  # primaryOrgSourcedId wins over the role's org
+    ]

@@ -1,0 +1,86 @@
+"""`satchel demo` end to end, as a user runs it: the printed commands must work as printed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the demo prints curl commands; curl is not installed")
+def test_demo_serves_and_its_printed_commands_work(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "SATCHEL_DATABASE_URL"}
+    env["COLUMNS"] = "200"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hub.cli", "demo", "--students", "120", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line and proc.poll() is not None:
+                pytest.fail("demo exited early:\n" + "".join(lines))
+            lines.append(line)
+            if line.startswith("GraphiQL:"):
+                break
+        else:
+            pytest.fail("demo did not get ready within 90 s:\n" + "".join(lines))
+
+        _wait_for_health(port)
+        token_line = next(line.strip() for line in lines if line.strip().startswith("TOKEN=$(curl"))
+        query_line = next(line.strip() for line in lines if line.strip().startswith('curl -s -H "Authorization'))
+        result = subprocess.run(
+            ["bash", "-c", f"{token_line}\n{query_line}"], capture_output=True, text=True, timeout=30, check=True
+        )
+        body = json.loads(result.stdout)
+        assert "errors" not in body, body
+        schools = body["data"]["schools"]["edges"]
+        assert schools
+        students = [e["node"] for s in schools for e in s["node"]["students"]["edges"]]
+        assert students
+        assert all(s["givenName"] and s["familyName"] for s in students)
+        assert (tmp_path / ".satchel" / "demo.db").exists()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout:
+            proc.stdout.close()
+
+
+def _wait_for_health(port: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    pytest.fail("GET /health never answered 200")
