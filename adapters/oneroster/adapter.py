@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import ClassVar, Literal
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from adapters.oneroster import bulk
 from adapters.oneroster.client import OneRosterClient
 from adapters.oneroster.mapping import ROW_MAPPERS, to_canonical
 from adapters.sdk import (
@@ -39,25 +41,42 @@ ENDPOINTS: tuple[tuple[str, str, str], ...] = (
 
 
 class OneRosterConfig(BaseModel):
-    """A OneRoster 1.1 REST source, signed with OAuth 1.0a (HMAC-SHA1)."""
+    """A OneRoster source: 1.1 REST signed with OAuth 1.0a (HMAC-SHA1), or a CSV bulk set (zip or folder)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    base_url: str = Field(
-        description="Server root (https://sis.example.org) or the full …/ims/oneroster/v1p1 URL"
+    base_url: str | None = Field(
+        default=None,
+        description="REST: server root (https://sis.example.org) or the full …/ims/oneroster/v1p1 URL",
     )
-    client_id: str = Field(min_length=1, description="OAuth 1.0a consumer key")
-    client_secret: SecretStr = Field(description="OAuth 1.0a consumer secret")
-    version: Literal["1.1"] = "1.1"
-    page_size: int = Field(default=100, ge=1, le=10_000, description="Records asked for per request (limit)")
+    path: str | None = Field(default=None, description="CSV bulk: a .zip or a folder holding manifest.csv")
+    client_id: str | None = Field(default=None, min_length=1, description="REST: OAuth 1.0a consumer key")
+    client_secret: SecretStr | None = Field(default=None, description="REST: OAuth 1.0a consumer secret")
+    version: Literal["1.0", "1.1", "1.2"] | None = Field(
+        default=None, description="REST: 1.1. CSV: 1.0, 1.1 or 1.2; detected from the manifest when unset"
+    )
+    page_size: int = Field(
+        default=100, ge=1, le=10_000, description="REST: records asked for per request (limit)"
+    )
     rate_limit_per_minute: int = Field(default=600, ge=1)
 
     @field_validator("base_url")
     @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
+        return value.rstrip("/") if value else value
+
+    @model_validator(mode="after")
+    def _one_binding(self) -> OneRosterConfig:
+        if (self.base_url is None) == (self.path is None):
+            raise ValueError("give exactly one of base_url (REST) or path (CSV bulk)")
+        if self.base_url is not None:
+            if self.client_id is None or self.client_secret is None:
+                raise ValueError("REST needs client_id and client_secret")
+            if self.version not in (None, "1.1"):
+                raise ValueError(f"OneRoster {self.version} over REST is not supported yet; 1.1 is")
+        return self
 
 
 class OneRosterStream(Stream):
@@ -93,6 +112,9 @@ class OneRosterAdapter(SourceAdapter):
         if not isinstance(config, OneRosterConfig):
             raise TypeError("OneRosterAdapter needs a OneRosterConfig")
         self.settings = config
+        self.bulk_path = Path(config.path) if config.path else None
+        if config.base_url is None or config.client_id is None or config.client_secret is None:
+            return  # a CSV bulk source: no HTTP client
         self.client = OneRosterClient(
             config.base_url,
             config.client_id,
@@ -103,9 +125,13 @@ class OneRosterAdapter(SourceAdapter):
         )
 
     def streams(self) -> Sequence[Stream]:
+        if self.bulk_path is not None:
+            return bulk.bulk_streams(self.bulk_path, version=self.settings.version)
         return [OneRosterStream(self.client, *endpoint) for endpoint in ENDPOINTS]
 
     async def check(self) -> CheckResult:
+        if self.bulk_path is not None:
+            return bulk.check(self.bulk_path, version=self.settings.version)
         url = f"{self.client.root}/orgs"
         try:
             # No retries: the operator is waiting for an answer.
