@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # never break an error message mid-line
 
 
 def emit_json(data: Any) -> None:

@@ -22,7 +22,9 @@ def free_port() -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("curl") is None, reason="the demo prints curl commands; curl is not installed")
+@pytest.mark.skipif(
+    shutil.which("curl") is None, reason="the demo prints curl commands; curl is not installed"
+)
 def test_demo_serves_and_its_printed_commands_work(tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "SATCHEL_DATABASE_URL"}
@@ -51,9 +53,15 @@ def test_demo_serves_and_its_printed_commands_work(tmp_path: Path) -> None:
 
         _wait_for_health(port)
         token_line = next(line.strip() for line in lines if line.strip().startswith("TOKEN=$(curl"))
-        query_line = next(line.strip() for line in lines if line.strip().startswith('curl -s -H "Authorization'))
+        query_line = next(
+            line.strip() for line in lines if line.strip().startswith('curl -s -H "Authorization')
+        )
         result = subprocess.run(
-            ["bash", "-c", f"{token_line}\n{query_line}"], capture_output=True, text=True, timeout=30, check=True
+            ["bash", "-c", f"{token_line}\n{query_line}"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
         )
         body = json.loads(result.stdout)
         assert "errors" not in body, body
