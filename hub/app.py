@@ -1,4 +1,4 @@
-"""The FastAPI application: /oauth/token, /graphql and /health."""
+"""The FastAPI application: /oauth/token, /graphql, /admin and /health."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 
 from hub.access.oauth import oauth_router
+from hub.admin import mount_admin
 from hub.config import Settings, get_settings
 from hub.graphql.http import graphql_router
 
@@ -17,6 +18,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Satchel", summary="School data hub: scoped, read-only GraphQL for apps.")
     app.include_router(oauth_router(engine, settings))
     app.include_router(graphql_router(engine, settings))
+    mount_admin(app, engine, settings)
 
     @app.get("/health", tags=["ops"])
     async def health() -> JSONResponse:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path(".satchel")
+log = logging.getLogger(__name__)
 
 
 class Settings(BaseSettings):
@@ -20,6 +23,18 @@ class Settings(BaseSettings):
     quarantine_max_share: float = 0.1
     # A run deleting more than this share of a school's records is refused unless forced.
     deletion_guard_share: float = 0.2
+    # Signs admin session cookies. Set it in production: with several API processes, or across
+    # restarts, a generated key would sign everyone out.
+    admin_secret_key: str | None = None
+    # Secure cookies need HTTPS; turn off only for plain-HTTP use on loopback (the demo does).
+    admin_cookie_secure: bool = True
+    admin_session_max_age_seconds: int = 8 * 3600
+
+    def admin_signing_key(self) -> str:
+        if not self.admin_secret_key:
+            log.warning("SATCHEL_ADMIN_SECRET_KEY is not set; using a per-process key")
+            self.admin_secret_key = secrets.token_urlsafe(32)
+        return self.admin_secret_key
 
 
 def get_settings() -> Settings:

@@ -8,7 +8,6 @@ database connection, and runs in a worker thread so the event loop never waits o
 
 from __future__ import annotations
 
-import hmac
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -28,7 +27,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Connection, Engine, select
 
-from hub.access.apps import hash_secret
+from hub.access.apps import verify_client
 from hub.access.tokens import new_token, store_token
 from hub.config import Settings
 from hub.store.columns import utcnow
@@ -40,10 +39,10 @@ Headers = list[tuple[str, str]]
 class _Client(ClientMixin):  # type: ignore[misc]  # authlib ships no type hints
     """An app, as authlib's client model sees it: confidential, client credentials only."""
 
-    def __init__(self, app_id: str, client_id: str, secret_hash: str) -> None:
+    def __init__(self, conn: Connection, app_id: str, client_id: str) -> None:
         self.app_id = app_id
         self.client_id = client_id
-        self._secret_hash = secret_hash
+        self._conn = conn
 
     def get_client_id(self) -> str:
         return self.client_id
@@ -52,7 +51,8 @@ class _Client(ClientMixin):  # type: ignore[misc]  # authlib ships no type hints
         return ""  # what an app may read is decided by grants, not OAuth scopes
 
     def check_client_secret(self, client_secret: str) -> bool:
-        return hmac.compare_digest(self._secret_hash, hash_secret(client_secret))
+        # verify_client also accepts a rotated-out secret still inside its grace period.
+        return verify_client(self._conn, self.client_id, client_secret) is not None
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         return endpoint == "token" and method in ("client_secret_basic", "client_secret_post")
@@ -111,11 +111,11 @@ class HubAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
 
     def query_client(self, client_id: str) -> _Client | None:
         row = self.conn.execute(
-            select(APPS.c.id, APPS.c.client_id, APPS.c.secret_hash).where(
+            select(APPS.c.id, APPS.c.client_id).where(
                 APPS.c.client_id == client_id, APPS.c.disabled_at.is_(None)
             )
         ).first()
-        return _Client(row.id, row.client_id, row.secret_hash) if row else None
+        return _Client(self.conn, row.id, row.client_id) if row else None
 
     def _generate_token(self, **_: Any) -> dict[str, Any]:
         return {"access_token": new_token(), "token_type": "Bearer", "expires_in": self.ttl_seconds}

@@ -1,23 +1,43 @@
-"""THE access policy: the one place that decides which canonical rows an app may read.
+"""THE access policy: the one place that decides which canonical rows, and which of their
+fields, an app may read.
 
-Every read of school data takes a clause built here. Grants are read per request, so a
-revocation bites on the app's next request without any cache to invalidate.
+Every read of school data takes a `RowFilter` built here: a WHERE clause (granted source x
+school x data type, narrowed by the grant's options) and a field mask applied in SQL (a CASE
+that yields NULL for rows of schools that did not grant the field). Grants are read per request,
+so a revocation bites on the app's next request without any cache to invalidate.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, false, or_
+from sqlalchemy import ColumnElement, Connection, Table, and_, case, false, func, not_, null, or_, true
 
-from hub.access.grants import GrantRecord, active_grants
-from hub.canonical import ROLE_DATA_TYPES
+from hub.access.grants import DEFAULT_MAX_REQUESTS_PER_MINUTE, GrantOptions, GrantRecord, active_grants
+from hub.canonical import ENTITIES, ROLE_DATA_TYPES, EntitySpec
 from hub.canonical.catalogue import DATA_TYPES
+from hub.store.columns import utcnow
 from hub.store.reads import RowFilter
 
 # Data type → the person role it covers (people share one table, told apart by role).
 PERSON_DATA_TYPES: dict[str, str] = {data_type: role for role, data_type in ROLE_DATA_TYPES.items()}
+# Data type → the tables it grants. Courses and sessions come with classes.
+DATA_TYPE_TABLES: dict[str, frozenset[str]] = {
+    "students": frozenset({"people"}),
+    "staff": frozenset({"people"}),
+    "contacts": frozenset({"people"}),
+    "classes": frozenset({"classes", "courses", "academic_sessions"}),
+    "enrollments": frozenset({"enrollments"}),
+}
+# Tables whose rows may have no school: a district's course catalogue and its school years.
+DISTRICT_LEVEL_TABLES = frozenset({"courses", "academic_sessions"})
+# Fields a data type implies, so never masked: a person's role is what its data type says.
+ALWAYS_GRANTED: dict[str, frozenset[str]] = {"people": frozenset({"role"})}
+_SPECS: dict[str, EntitySpec] = {spec.table: spec for spec in ENTITIES}
 
 
 class ScopeError(Exception):
@@ -36,6 +56,8 @@ class ScopeError(Exception):
 class AccessPolicy:
     app_id: str
     grants: tuple[GrantRecord, ...]
+    # "Today" for future-dated enrollments; fixed per request so every read of it agrees.
+    today: date = field(default_factory=lambda: utcnow().date())
     # (school hub id) → data types granted there, over all sources.
     _by_school: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
 
@@ -48,6 +70,8 @@ class AccessPolicy:
     @classmethod
     def load(cls, conn: Connection, app_id: str) -> AccessPolicy:
         return cls(app_id=app_id, grants=tuple(active_grants(conn, app_id)))
+
+    # --- questions about the grants -----------------------------------------------------------------
 
     def schools(self) -> set[str]:
         """Hub ids of the schools with any grant for this app."""
@@ -63,49 +87,252 @@ class AccessPolicy:
         if not self.allows(data_type, school_id):
             raise ScopeError(data_type, school_id)
 
-    def row_filter(self, table: Table, data_type: str) -> RowFilter:
-        """Rows of `table` this app may read as `data_type`: granted source x school, not deleted.
+    def requests_per_minute(self) -> int:
+        """The app's rate limit: the strictest `max_requests_per_minute` among its grants."""
+        limits = [g.typed_options.max_requests_per_minute for g in self.grants]
+        return min(limits) if limits else DEFAULT_MAX_REQUESTS_PER_MINUTE
+
+    def withheld_fields(self, data_type: str, source_id: str, school_id: str | None) -> frozenset[str]:
+        """Fields of `data_type`'s entity withheld from rows of this source and school."""
+        grant = self._grant(source_id, school_id)
+        if grant is None or data_type not in grant.data_types:
+            return frozenset()
+        spec = DATA_TYPES[data_type].entity
+        always = ALWAYS_GRANTED.get(spec.table, frozenset())
+        return frozenset(
+            f for f in spec.field_names if f not in always and not grant.grants_field(data_type, f)
+        )
+
+    # --- row filters --------------------------------------------------------------------------------
+
+    def row_filter(self, table: Table, data_type: str, *, include_deleted: bool = False) -> RowFilter:
+        """Rows of `table` this app may read as `data_type`, masked to the granted fields.
 
         On the people table the data type also fixes the role (students → role student …).
         """
-        if data_type not in DATA_TYPES:
-            raise ValueError(f"unknown data type {data_type!r}")
-        per_source: dict[str, set[str]] = defaultdict(set)
-        for g in self.grants:
-            if data_type in g.data_types:
-                per_source[g.source_id].add(g.school_id)
-        clause = self._scoped(table, table.c.school_id, per_source)
-        if table.name == "people":
-            if data_type not in PERSON_DATA_TYPES:
-                raise ValueError(f"{data_type!r} does not scope people")
-            clause = and_(clause, table.c.role == PERSON_DATA_TYPES[data_type])
-        return RowFilter(clause)
+        return self.filter_for(table, [data_type], include_deleted=include_deleted)
 
-    def people_filter(self, table: Table) -> RowFilter:
+    def people_filter(self, table: Table, *, include_deleted: bool = False) -> RowFilter:
         """People of any role whose data type is granted at their school."""
-        return RowFilter(or_(*(self.row_filter(table, dt) for dt in PERSON_DATA_TYPES)))
+        return self.filter_for(table, list(PERSON_DATA_TYPES), include_deleted=include_deleted)
+
+    def filter_for(
+        self, table: Table, data_types: Sequence[str], *, include_deleted: bool = False
+    ) -> RowFilter:
+        """Rows of `table` readable as any of `data_types`; tombstones only if `include_deleted`."""
+        where = self.in_scope(table, data_types)
+        if not include_deleted:
+            where = and_(where, table.c.deleted_at.is_(None))
+        return RowFilter(table=table, where=where, exprs=self._masked(table, data_types))
+
+    def in_scope(self, table: Table, data_types: Iterable[str]) -> ColumnElement[bool]:
+        """Rows of `table` in this app's scope as any of `data_types`, tombstoned or not."""
+        clauses = [self._data_type_scope(table, dt) for dt in data_types]
+        return or_(false(), *clauses)
 
     def school_filter(self, organisations: Table) -> RowFilter:
         """A school's own organisation record: visible with any grant at that school."""
         per_source: dict[str, set[str]] = defaultdict(set)
         for g in self.grants:
             per_source[g.source_id].add(g.school_id)
-        return RowFilter(
-            and_(
-                self._scoped(organisations, organisations.c.id, per_source), organisations.c.kind == "school"
-            )
+        where = and_(
+            _granted(organisations, organisations.c.id, per_source),
+            organisations.c.kind == "school",
+            organisations.c.deleted_at.is_(None),
         )
+        return RowFilter(table=organisations, where=where)
+
+    # --- snapshots, for the change feed ------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything that decides what this app sees, as JSON: the change feed stores it to
+        compute what entered or left the app's scope since a cursor was issued."""
+        dated = any(
+            "enrollments" in g.data_types and not g.typed_options.future_enrollments_active
+            for g in self.grants
+        )
+        return {
+            "grants": [
+                {
+                    "source_id": g.source_id,
+                    "school_id": g.school_id,
+                    "data_types": sorted(g.data_types),
+                    "fields": None
+                    if g.fields is None
+                    else {k: sorted(v) for k, v in sorted(g.fields.items())},
+                    "options": {k: g.options[k] for k in sorted(g.options)},
+                }
+                for g in sorted(self.grants, key=lambda g: (g.source_id, g.school_id))
+            ],
+            # Only when a grant hides future enrollments does the date change what is visible.
+            "today": self.today.isoformat() if dated else None,
+        }
+
+    @classmethod
+    def from_snapshot(cls, app_id: str, snapshot: dict[str, Any]) -> AccessPolicy:
+        grants = tuple(
+            GrantRecord(
+                id="",
+                app_id=app_id,
+                source_id=g["source_id"],
+                school_id=g["school_id"],
+                data_types=tuple(g["data_types"]),
+                options=dict(g["options"]),
+                created_at=utcnow(),
+                revoked_at=None,
+                fields=None if g["fields"] is None else {k: tuple(v) for k, v in g["fields"].items()},
+            )
+            for g in snapshot["grants"]
+        )
+        today = date.fromisoformat(snapshot["today"]) if snapshot.get("today") else date.min
+        return cls(app_id=app_id, grants=grants, today=today)
+
+    def unchanged_since(self, earlier: AccessPolicy) -> AccessPolicy:
+        """`earlier` cut down to the grants still in force unchanged (same data types, fields and
+        options): rows under those were fully synced to the app and need no re-sending."""
+        current = {_grant_key(g) for g in self.grants}
+        kept = tuple(g for g in earlier.grants if _grant_key(g) in current)
+        return AccessPolicy(app_id=self.app_id, grants=kept, today=earlier.today)
+
+    def left_scope(
+        self, table: Table, data_types: Sequence[str], earlier: Sequence[AccessPolicy], version: int
+    ) -> RowFilter:
+        """Rows that were in one of the `earlier` scopes and are not in this one: the app may hold
+        them and must be told to delete them. Tombstones only if the app can't have seen them yet."""
+        was = or_(false(), *(p.in_scope(table, data_types) for p in earlier))
+        where = and_(
+            was,
+            not_in(self.in_scope(table, data_types)),
+            or_(table.c.deleted_at.is_(None), table.c.change_version > version),
+        )
+        # Only ids and roles are read from these rows: mask everything else.
+        exprs: dict[str, ColumnElement[Any]] = {
+            name: null().cast(table.c[name].type)
+            for name in _SPECS[table.name].field_names
+            if name not in ALWAYS_GRANTED.get(table.name, frozenset())
+        }
+        return RowFilter(table=table, where=where, exprs=exprs)
+
+    def entered_scope(
+        self, table: Table, data_types: Sequence[str], synced: AccessPolicy, version: int
+    ) -> RowFilter:
+        """Live rows visible now, changed at or before `version`, that `synced` did not cover: the
+        app has not got them (or not with today's fields) and must be sent them."""
+        now = self.filter_for(table, data_types)
+        where = and_(now.where, table.c.change_version <= version, not_in(synced.in_scope(table, data_types)))
+        return RowFilter(table=table, where=where, exprs=now.exprs)
+
+    # --- building clauses ---------------------------------------------------------------------------
+
+    def _grant(self, source_id: str, school_id: str | None) -> GrantRecord | None:
+        for g in self.grants:
+            if g.source_id == source_id and g.school_id == school_id:
+                return g
+        return None
+
+    def _data_type_scope(self, table: Table, data_type: str) -> ColumnElement[bool]:
+        _check(table, data_type)
+        grants = [g for g in self.grants if data_type in g.data_types]
+        # Grants with the same source and the same effect of their options share one IN list.
+        groups: dict[tuple[str, tuple[bool, bool]], set[str]] = defaultdict(set)
+        for g in grants:
+            groups[(g.source_id, self._option_key(table, g.typed_options))].add(g.school_id)
+        clauses: list[ColumnElement[bool]] = [
+            and_(
+                table.c.source_id == source_id,
+                table.c.school_id.in_(sorted(schools)),
+                *self._option_clauses(table, key),
+            )
+            for (source_id, key), schools in sorted(groups.items())
+        ]
+        if table.name in DISTRICT_LEVEL_TABLES:
+            by_source: dict[str, list[GrantOptions]] = defaultdict(list)
+            for g in grants:
+                by_source[g.source_id].append(g.typed_options)
+            clauses += [
+                and_(table.c.source_id == source_id, table.c.school_id.is_(None))
+                for source_id, options in sorted(by_source.items())
+                if not any(o.ignore_all_schools_records for o in options)
+            ]
+        clause = or_(false(), *clauses)
+        if table.name == "people":
+            clause = and_(clause, table.c.role == PERSON_DATA_TYPES[data_type])
+        return clause
 
     @staticmethod
-    def _scoped(
-        table: Table, school_column: ColumnElement[str], per_source: dict[str, set[str]]
-    ) -> ColumnElement[bool]:
-        if not per_source:
-            return false()
-        granted = or_(
-            *(
-                and_(table.c.source_id == source_id, school_column.in_(sorted(schools)))
-                for source_id, schools in sorted(per_source.items())
+    def _option_key(table: Table, options: GrantOptions) -> tuple[bool, bool]:
+        if table.name != "enrollments":
+            return (False, True)
+        return (options.primary_enrollments_only, options.future_enrollments_active)
+
+    def _option_clauses(self, table: Table, key: tuple[bool, bool]) -> list[ColumnElement[bool]]:
+        primary_only, future_active = key
+        clauses: list[ColumnElement[bool]] = []
+        if primary_only:
+            # Only the primary teacher's enrollment among staff; student enrollments all stay.
+            clauses.append(or_(table.c.role == "student", table.c.primary.is_(true())))
+        if not future_active:
+            clauses.append(or_(table.c.begin_date.is_(None), table.c.begin_date <= self.today))
+        return clauses
+
+    def _masked(self, table: Table, data_types: Sequence[str]) -> dict[str, ColumnElement[Any]]:
+        """Expressions for the fields some grant withholds; other columns are read as they are."""
+        masking = [dt for dt in data_types if DATA_TYPES[dt].entity.table == table.name]
+        if not masking:
+            return {}
+        spec = _SPECS[table.name]
+        always = ALWAYS_GRANTED.get(table.name, frozenset())
+        exprs: dict[str, ColumnElement[Any]] = {}
+        for name in spec.field_names:
+            if name in always:
+                continue
+            granting: list[ColumnElement[bool]] = []
+            everywhere = True
+            for dt in masking:
+                grants = [g for g in self.grants if dt in g.data_types]
+                with_field = [g for g in grants if g.grants_field(dt, name)]
+                everywhere = everywhere and len(with_field) == len(grants)
+                if with_field:
+                    per_source: dict[str, set[str]] = defaultdict(set)
+                    for g in with_field:
+                        per_source[g.source_id].add(g.school_id)
+                    clause = _granted(table, table.c.school_id, per_source)
+                    if table.name == "people":
+                        clause = and_(table.c.role == PERSON_DATA_TYPES[dt], clause)
+                    granting.append(clause)
+            column = table.c[name]
+            if everywhere:
+                continue
+            exprs[name] = (
+                case((or_(*granting), column), else_=null()) if granting else null().cast(column.type)
             )
-        )
-        return and_(granted, table.c.deleted_at.is_(None))
+        return exprs
+
+
+def _grant_key(g: GrantRecord) -> tuple[Any, ...]:
+    fields = None if g.fields is None else tuple(sorted((k, tuple(sorted(v))) for k, v in g.fields.items()))
+    return (g.source_id, g.school_id, tuple(sorted(g.data_types)), fields, tuple(sorted(g.options.items())))
+
+
+def not_in(clause: ColumnElement[bool]) -> ColumnElement[bool]:
+    """NOT clause, treating NULL as false: `school_id IN (…)` is NULL for rows without a school."""
+    return not_(func.coalesce(clause, false()))
+
+
+def _check(table: Table, data_type: str) -> None:
+    if data_type not in DATA_TYPES:
+        raise ValueError(f"unknown data type {data_type!r}")
+    if table.name not in DATA_TYPE_TABLES[data_type]:
+        raise ValueError(f"{data_type!r} does not scope {table.name}")
+
+
+def _granted(
+    table: Table, school_column: ColumnElement[str], per_source: dict[str, set[str]]
+) -> ColumnElement[bool]:
+    return or_(
+        false(),
+        *(
+            and_(table.c.source_id == source_id, school_column.in_(sorted(schools)))
+            for source_id, schools in sorted(per_source.items())
+        ),
+    )

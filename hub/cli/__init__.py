@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from hub.cli import apps, db, demo, serve, sources, sync
+from hub.cli import apps, db, demo, serve, sources, sync, users
 
 cli = typer.Typer(
     name="satchel",
@@ -18,6 +18,7 @@ cli.add_typer(db.app, name="db")
 cli.add_typer(sources.app, name="sources")
 cli.add_typer(sync.app, name="sync")
 cli.add_typer(apps.app, name="apps")
+cli.add_typer(users.app, name="users")
 
 
 def main() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json as json_module
+from datetime import timedelta
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -9,6 +12,8 @@ from rich.table import Table
 from sqlalchemy import Connection
 
 from hub import access
+from hub.access import apps as access_apps
+from hub.access import requests as access_requests
 from hub.canonical.catalogue import DATA_TYPES
 from hub.cli import context
 from hub.cli.output import console, emit_json, fail
@@ -136,3 +141,74 @@ def list_(json: Annotated[bool, typer.Option("--json")] = False) -> None:
     for r in rows:
         table.add_row(r["name"], r["client_id"], str(len(r["grants"])))
     console.print(table)
+
+
+@app.command("rotate-secret")
+def rotate_secret(
+    app_name: Annotated[str, typer.Argument(metavar="APP")],
+    grace_hours: Annotated[float, typer.Option(help="How long the old secret keeps working")] = 24,
+    json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Issue a new client secret; the old one keeps working for the grace period."""
+    with context.engine().begin() as conn:
+        record = _app_or_fail(conn, app_name)
+        secret, old_expires = access_apps.rotate_secret(
+            conn, record.id, "cli", grace=timedelta(hours=grace_hours)
+        )
+    if json:
+        emit_json(
+            {"client_id": record.client_id, "client_secret": secret, "old_secret_expires_at": old_expires}
+        )
+        return
+    console.print(f"New client secret for {record.name}: {secret}")
+    console.print(f"The old secret works until {old_expires:%Y-%m-%d %H:%M} UTC.")
+
+
+@app.command("declare")
+def declare(
+    app_name: Annotated[str, typer.Argument(metavar="APP")],
+    file: Annotated[
+        Path,
+        typer.Argument(help='JSON: {"students": {"required": [...], "optional": [...], "reason": "..."}}'),
+    ],
+) -> None:
+    """Declare what the app asks schools for: per data type, required and optional fields, and why."""
+    try:
+        declaration = json_module.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        fail(f"cannot read {file}: {exc}")
+    with context.engine().begin() as conn:
+        record = _app_or_fail(conn, app_name)
+        try:
+            profile = access_apps.declare_access(conn, record.id, declaration, "cli")
+        except ValueError as exc:
+            fail(str(exc))
+    console.print(
+        f"{record.name} now asks for {', '.join(profile.declaration)} (version {profile.declaration_version})"
+    )
+
+
+@app.command("request")
+def request(
+    app_name: Annotated[str, typer.Argument(metavar="APP")],
+    source: Annotated[str, typer.Option(help="The source the request is for")],
+    org: Annotated[
+        str, typer.Option(help="School, or trust/district for all its schools (hub id or source id)")
+    ],
+) -> None:
+    """File an access request for a school (or a trust/district) to decide in the admin UI."""
+    with context.engine().begin() as conn:
+        record = _app_or_fail(conn, app_name)
+        source_id = _source_id_or_fail(conn, source)
+        known = {
+            key: hub_id
+            for hub_id, source_key, _, _ in source_repo.organisations(conn, source_id)
+            for key in (hub_id, source_key)
+        }
+        if org not in known:
+            fail(f"no organisation {org!r} in {source}; see `satchel sources orgs {source}`")
+        try:
+            req = access_requests.request_access(conn, record.id, source_id, known[org])
+        except access_requests.RequestError as exc:
+            fail(str(exc))
+    console.print(f"Request {req.id} is pending at {len(req.school_ids)} school(s)")

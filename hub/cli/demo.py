@@ -10,12 +10,15 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy import Connection
 
 from adapters.oneroster.simulator import create_app as create_simulator
 from adapters.sdk.simserver import BackgroundServer
 from hub import access
+from hub.access import apps as access_apps
+from hub.access import requests as access_requests
+from hub.access import users
 from hub.app import create_app
-from hub.canonical.catalogue import DATA_TYPES
 from hub.cli import context
 from hub.cli.output import console, fail
 from hub.cli.sync import print_summary, run_with_progress
@@ -24,6 +27,7 @@ from hub.store import sources
 from hub.synthetic import generate_district
 
 SOURCE_NAME = "demo-oneroster"
+ROSTER_DATA_TYPES = ["students", "staff", "contacts", "classes", "enrollments"]
 DEMO_DATABASE = DEFAULT_DATA_DIR / "demo.db"
 
 
@@ -62,11 +66,19 @@ def demo(
         if summary.status != "succeeded":
             fail("the demo sync failed")
 
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    admin_email, admin_password = "admin@demo.satchel", secrets.token_urlsafe(12)
     with engine.begin() as conn:
         source_id = sources.get_source(conn, SOURCE_NAME).id
-        app, secret = access.register_app(conn, f"Demo app {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        app, secret = access.register_app(conn, f"Demo app {stamp}")
         schools = [hub_id for hub_id, _, _ in sources.schools(conn, source_id)]
-        access.grant(conn, app.id, source_id, schools, list(DATA_TYPES))
+        access.grant(conn, app.id, source_id, schools, ROSTER_DATA_TYPES)
+        _pending_request(conn, source_id, f"Homework Planner {stamp}")
+        existing = users.find_user(conn, admin_email)
+        if existing is None:
+            users.create_user(conn, admin_email, admin_password, users.Role.OPERATOR, name="Demo operator")
+        else:  # a reused database (SATCHEL_DATABASE_URL): give the operator this run's password
+            users.set_password(conn, existing.id, admin_password)
 
     base = f"http://127.0.0.1:{port}"
     console.print(
@@ -85,6 +97,33 @@ def demo(
         f"  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{query}' {base}/graphql",
         soft_wrap=True,
     )
-    console.print(f"\nGraphiQL: {base}/graphql   Health: {base}/health   Stop: Ctrl-C\n")
-    settings = get_settings().model_copy(update={"graphiql": True})
+    console.print(f"\nGraphiQL: {base}/graphql   Health: {base}/health")
+    console.print(
+        f"Admin UI: {base}/admin   sign in as {admin_email} / {admin_password} (one request is pending)"
+    )
+    console.print("Stop: Ctrl-C\n")
+    # Plain HTTP on loopback: admin cookies cannot be Secure-only here.
+    settings = get_settings().model_copy(update={"graphiql": True, "admin_cookie_secure": False})
     uvicorn.run(create_app(engine, settings), host="127.0.0.1", port=port, log_level="warning")
+
+
+def _pending_request(conn: Connection, source_id: str, name: str) -> None:
+    """A second app asking the district for students and classes, for the admin UI to decide."""
+    app, _ = access.register_app(conn, name)
+    declaration = {
+        "students": {
+            "required": ["given_name", "family_name", "grades"],
+            "optional": ["email", "date_of_birth"],
+            "reason": "Pupils see their homework by class; email sends reminders.",
+        },
+        "classes": {
+            "required": ["title", "code", "course_id"],
+            "optional": [],
+            "reason": "Homework is set per class.",
+        },
+    }
+    access_apps.declare_access(conn, app.id, declaration, "demo")
+    district = next(
+        hub_id for hub_id, _, kind, _ in sources.organisations(conn, source_id) if kind == "district"
+    )
+    access_requests.request_access(conn, app.id, source_id, district)

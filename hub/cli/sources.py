@@ -120,3 +120,24 @@ async def _check(adapter: Any) -> Any:
         return await adapter.check()
     finally:
         await adapter.aclose()
+
+
+@app.command("orgs")
+def orgs(name: str, json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The organisations (district, trusts, schools) a source has synced, with their hub ids."""
+    with context.engine().connect() as conn:
+        try:
+            source = repo.get_source(conn, name)
+        except repo.SourceNotFoundError as exc:
+            fail(str(exc))
+        rows = [
+            {"id": hub_id, "source_id": source_key, "kind": kind, "name": org_name}
+            for hub_id, source_key, kind, org_name in repo.organisations(conn, source.id)
+        ]
+    if json:
+        emit_json(rows)
+        return
+    table = Table("kind", "name", "source id", "hub id")
+    for row in rows:
+        table.add_row(row["kind"], row["name"], row["source_id"], row["id"])
+    console.print(table)

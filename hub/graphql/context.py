@@ -1,7 +1,9 @@
-"""Per-request context: the connection (one transaction), the calling app and its policy."""
+"""Per-request context: the connection (one transaction), the calling app and its policy, and
+what the request touched (for `extensions.withheld` and the audit log)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
@@ -10,9 +12,19 @@ import strawberry
 from sqlalchemy import Connection
 
 from hub.access import AccessPolicy, AppRecord
+from hub.access.policy import PERSON_DATA_TYPES
 from hub.graphql.errors import ForbiddenScopeError
 
 V = TypeVar("V")
+
+
+@dataclass
+class Touched:
+    """What one GraphQL type returned in this request: rows, schools, data types."""
+
+    rows: int = 0
+    schools: set[str] = field(default_factory=set)
+    data_types: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -20,11 +32,48 @@ class Context:
     conn: Connection
     app: AppRecord
     policy: AccessPolicy
+    # (GraphQL type, canonical field, data type) → schools whose rows came back with it withheld.
+    withheld: dict[tuple[str, str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    touched: dict[str, Touched] = field(default_factory=lambda: defaultdict(Touched))
+    # Change-feed scope snapshots the issued cursors refer to: hash → snapshot (saved after).
+    snapshots: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _withheld_cache: dict[tuple[str, str, str | None], frozenset[str]] = field(default_factory=dict)
 
     def require(self, data_type: str, school_id: str | None) -> None:
         """Raise FORBIDDEN_SCOPE unless `school_id` granted `data_type` to this app."""
         if not self.policy.allows(data_type, school_id):
             raise ForbiddenScopeError(data_type, school_id)
+
+    def record(
+        self, type_name: str, data_type: str | None, rows: list[dict[str, Any]], *, masked: bool = True
+    ) -> None:
+        """Note rows about to be returned as `type_name`, and which of their fields are withheld.
+
+        `data_type` None means people, whose data type follows from each row's role; `masked`
+        False for tables a data type grants whole (courses and sessions come with classes).
+        """
+        touched = self.touched[type_name]
+        touched.rows += len(rows)
+        for row in rows:
+            school = row.get("school_id") if type_name != "School" else row["id"]
+            if school is not None:
+                touched.schools.add(school)
+            dt = data_type or _person_data_type(row)
+            if dt is None:
+                continue
+            touched.data_types.add(dt)
+            if not masked:
+                continue
+            key = (dt, row["source_id"], row.get("school_id"))
+            if key not in self._withheld_cache:
+                self._withheld_cache[key] = self.policy.withheld_fields(*key)
+            for name in self._withheld_cache[key]:
+                self.withheld[(type_name, name, dt)].add(row["school_id"])
+
+
+def _person_data_type(row: dict[str, Any]) -> str | None:
+    role = row.get("role")
+    return next((dt for dt, r in PERSON_DATA_TYPES.items() if r == role), None)
 
 
 Info = strawberry.Info[Context, None]
@@ -45,6 +94,9 @@ class Batch:
 
     def values(self, column: str) -> set[str]:
         return {row[column] for row in self.rows if row.get(column) is not None}
+
+    def list_values(self, column: str) -> set[str]:
+        return {v for row in self.rows for v in row.get(column) or ()}
 
     def once(self, key: str, load: Callable[[], V]) -> V:
         if key not in self._cache:

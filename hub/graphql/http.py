@@ -1,11 +1,13 @@
 """POST /graphql (and GraphiQL on GET when enabled).
 
-Each request is one connection and one transaction, authenticated, then executed with sync
-resolvers in a worker thread, so the event loop never waits on the database.
+Each request is one read connection (one snapshot), authenticated and rate-limited, then executed
+with sync resolvers in a worker thread, so the event loop never waits on the database. Refusals
+before execution (body too large, batch, bad JSON, token, rate) are 4xx with `extensions.code`.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import anyio.to_thread
@@ -14,48 +16,68 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection, Engine
 from strawberry.http.ides import get_graphql_ide_html
-from strawberry.types import ExecutionResult
 
 from hub.access import AccessPolicy, TokenError, authenticate_bearer
 from hub.access.apps import get_app
+from hub.access.ratelimit import RateDecision, RateLimiter
 from hub.config import Settings
-from hub.graphql.context import Context
-from hub.graphql.schema import schema
+from hub.graphql.execute import Operation, Outcome, execute, persist
+from hub.graphql.schema import build_schema
+from hub.store import audit
 from hub.store.columns import utcnow
+
+MAX_BODY_BYTES = 100_000
+
+
+class RefusedError(Exception):
+    """A request answered before execution, with its status and code."""
+
+    def __init__(self, status: int, message: str, code: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.headers = headers or {}
 
 
 def graphql_router(engine: Engine, settings: Settings) -> APIRouter:
     router = APIRouter()
+    limiter = RateLimiter()
+    schema = build_schema(settings.introspection)
 
     @router.post("/graphql", tags=["graphql"])
     async def graphql(request: Request) -> Response:
-        try:
-            body = orjson.loads(await request.body())
-            query, variables, operation = _operation(body)
-        except (orjson.JSONDecodeError, ValueError) as exc:
-            return _errors(400, str(exc), "BAD_REQUEST")
+        body = await request.body()
         authorization = request.headers.get("authorization")
 
-        def run() -> ExecutionResult:
+        def run() -> tuple[Outcome, RateDecision]:
+            operation = _operation(body)
             with _read_connection(engine) as conn:
                 app_id = authenticate_bearer(conn, authorization, utcnow())
                 app = get_app(conn, app_id)
                 assert app is not None  # the token's foreign key guarantees it
-                context = Context(conn=conn, app=app, policy=AccessPolicy.load(conn, app_id))
-                return schema.execute_sync(
-                    query, variable_values=variables, context_value=context, operation_name=operation
-                )
+                policy = AccessPolicy.load(conn, app_id)
+                decision = limiter.hit(app_id, policy.requests_per_minute(), time.monotonic())
+                if not decision.allowed:
+                    _audit_refusal(engine, app_id, operation.operation_name, 429, "RATE_LIMITED")
+                    raise RefusedError(
+                        429,
+                        f"rate limit of {decision.limit} requests per minute exceeded",
+                        "RATE_LIMITED",
+                        {"Retry-After": str(decision.retry_after), **_rate_headers(decision)},
+                    )
+                outcome = execute(conn, app, policy, operation, schema=schema)
+            persist(engine, outcome)
+            return outcome, decision
 
         try:
-            result = await anyio.to_thread.run_sync(run)
+            outcome, decision = await anyio.to_thread.run_sync(run)
         except TokenError as exc:
-            response = _errors(401, str(exc), exc.code)
-            response.headers["WWW-Authenticate"] = 'Bearer realm="satchel"'
-            return response
-        payload: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            payload["errors"] = [error.formatted for error in result.errors]
-        return Response(orjson.dumps(payload), media_type="application/json")
+            return _errors(401, str(exc), exc.code, {"WWW-Authenticate": 'Bearer realm="satchel"'})
+        except RefusedError as exc:
+            return _errors(exc.status, str(exc), exc.code, exc.headers)
+        return Response(
+            orjson.dumps(outcome.payload), media_type="application/json", headers=_rate_headers(decision)
+        )
 
     if settings.graphiql:
 
@@ -66,16 +88,42 @@ def graphql_router(engine: Engine, settings: Settings) -> APIRouter:
     return router
 
 
-def _operation(body: Any) -> tuple[str, dict[str, Any] | None, str | None]:
-    if not isinstance(body, dict) or not isinstance(body.get("query"), str):
-        raise ValueError("expected a JSON object with a `query` string")
-    variables = body.get("variables")
-    operation = body.get("operationName")
+def _operation(body: bytes) -> Operation:
+    if len(body) > MAX_BODY_BYTES:
+        raise RefusedError(413, f"request body over {MAX_BODY_BYTES} bytes", "LIMIT_EXCEEDED")
+    try:
+        parsed: Any = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise RefusedError(400, f"body is not JSON: {exc}", "BAD_REQUEST") from exc
+    if isinstance(parsed, list):
+        # Batches would multiply every per-request limit; one operation per request.
+        raise RefusedError(
+            400, "batched requests are not supported: send one operation per request", "BAD_REQUEST"
+        )
+    if not isinstance(parsed, dict) or not isinstance(parsed.get("query"), str):
+        raise RefusedError(400, "expected a JSON object with a `query` string", "BAD_REQUEST")
+    variables = parsed.get("variables")
+    name = parsed.get("operationName")
     if variables is not None and not isinstance(variables, dict):
-        raise ValueError("`variables` must be a JSON object")
-    if operation is not None and not isinstance(operation, str):
-        raise ValueError("`operationName` must be a string")
-    return body["query"], variables, operation
+        raise RefusedError(400, "`variables` must be a JSON object", "BAD_REQUEST")
+    if name is not None and not isinstance(name, str):
+        raise RefusedError(400, "`operationName` must be a string", "BAD_REQUEST")
+    return Operation(query=parsed["query"], variables=variables, operation_name=name)
+
+
+def _audit_refusal(engine: Engine, app_id: str, operation: str | None, status: int, code: str) -> None:
+    with engine.begin() as conn:
+        audit.record_request(
+            conn, audit.AuditEntry(app_id=app_id, status=status, operation=operation, error_codes=[code])
+        )
+
+
+def _rate_headers(decision: RateDecision) -> dict[str, str]:
+    return {
+        "X-RateLimit-Limit": str(decision.limit),
+        "X-RateLimit-Remaining": str(decision.remaining),
+        "X-RateLimit-Reset": str(decision.reset_seconds),
+    }
 
 
 def _read_connection(engine: Engine) -> Connection:
@@ -86,6 +134,6 @@ def _read_connection(engine: Engine) -> Connection:
     return conn
 
 
-def _errors(status: int, message: str, code: str) -> Response:
+def _errors(status: int, message: str, code: str, headers: dict[str, str] | None = None) -> Response:
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)

@@ -1,68 +1,49 @@
-"""The GraphQL v1 schema: `viewer`, `schools` and `school(id)`, read-only.
+"""The GraphQL v1 schema: `viewer`, `schools`, `school(id)`, `node(id)` and `changes`, read-only.
 
 Importable without a database (`strawberry export-schema hub.graphql.schema:schema`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from functools import cache
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from hub.graphql import changes as change_feed
+from hub.graphql import node as nodes
+from hub.graphql import viewer as viewers
+from hub.graphql.changes import ChangeConnection
 from hub.graphql.context import Info
 from hub.graphql.enums import DataType
 from hub.graphql.errors import MaskUnexpectedErrors, is_unexpected
 from hub.graphql.fields import field
+from hub.graphql.ids import parse_global_id
+from hub.graphql.limits import QueryLimits
 from hub.graphql.pagination import Connection, connection, decode_cursor, page_size
-from hub.graphql.types import ORGANISATIONS, School, schools_from
+from hub.graphql.types import (
+    ORGANISATIONS,
+    AcademicSession,
+    Class,
+    Course,
+    Enrollment,
+    Node,
+    Person,
+    School,
+    schools_from,
+)
+from hub.graphql.viewer import Viewer
 from hub.store import reads
-
-
-@strawberry.type(description="What one school allowed this app to read from one source.")
-class ViewerGrant:
-    school_id: strawberry.ID
-    school_name: str | None
-    source_id: strawberry.ID
-    source_name: str | None
-    data_types: list[DataType]
-    granted_at: datetime
-
-
-@strawberry.type(description="The calling app.")
-class Viewer:
-    name: str
-    client_id: str
-    grants: list[ViewerGrant]
 
 
 @strawberry.type
 class Query:
     @field(description="The calling app and its grants, per school and source.")
     def viewer(self, info: Info) -> Viewer:
-        ctx = info.context
-        grants = ctx.policy.grants
-        schools = reads.by_ids(
-            ctx.conn, ORGANISATIONS, ctx.policy.school_filter(ORGANISATIONS), {g.school_id for g in grants}
-        )
-        sources = reads.source_names(ctx.conn, {g.source_id for g in grants})
-        return Viewer(
-            name=ctx.app.name,
-            client_id=ctx.app.client_id,
-            grants=[
-                ViewerGrant(
-                    school_id=strawberry.ID(g.school_id),
-                    school_name=schools[g.school_id]["name"] if g.school_id in schools else None,
-                    source_id=strawberry.ID(g.source_id),
-                    source_name=sources.get(g.source_id),
-                    data_types=[DataType(d) for d in g.data_types],
-                    granted_at=g.created_at,
-                )
-                for g in grants
-            ],
-        )
+        return viewers.viewer(info.context)
 
     @field(description="Schools this app has any grant at.")
     def schools(self, info: Info, first: int | None = 100, after: str | None = None) -> Connection[School]:
@@ -71,14 +52,39 @@ class Query:
         rows, more = reads.page(
             ctx.conn, ORGANISATIONS, ctx.policy.school_filter(ORGANISATIONS), first=size, after_id=after_id
         )
-        return connection(rows, more, schools_from)
+        return connection(rows, more, lambda r: schools_from(ctx, r))
 
-    @field(description="One school by id; null unless this app has a grant there.")
+    @field(description="One school by global id (or hub id); null unless this app has a grant there.")
     def school(self, info: Info, id: strawberry.ID) -> School | None:
         ctx = info.context
-        rows = reads.by_ids(ctx.conn, ORGANISATIONS, ctx.policy.school_filter(ORGANISATIONS), {str(id)})
-        found = schools_from(list(rows.values()))
+        hub_id = str(id)
+        try:
+            type_name, hub_id = parse_global_id(hub_id)
+        except Exception:
+            type_name = "School"
+        if type_name != "School":
+            return None
+        rows = reads.by_ids(ctx.conn, ORGANISATIONS, ctx.policy.school_filter(ORGANISATIONS), {hub_id})
+        found = schools_from(ctx, list(rows.values()))
         return found[0] if found else None
+
+    @field(description="Any record by global id; null when it does not exist or is not granted.")
+    def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        found: Node | None = nodes.node(info.context, str(id))
+        return found
+
+    @field(
+        description="Every insert, update and deletion this app may see, in change-version order, "
+        "starting after `after` (null: from the beginning). Keep `types` the same for a cursor."
+    )
+    def changes(
+        self,
+        info: Info,
+        after: str | None = None,
+        types: list[DataType] | None = None,
+        first: int | None = 1000,
+    ) -> ChangeConnection:
+        return change_feed.changes(info.context, after, types, first)
 
 
 class SatchelSchema(strawberry.Schema):
@@ -89,8 +95,17 @@ class SatchelSchema(strawberry.Schema):
         super().process_errors([e for e in errors if is_unexpected(e)], execution_context)
 
 
-schema = SatchelSchema(
-    query=Query,
-    extensions=[MaskUnexpectedErrors],
-    config=StrawberryConfig(auto_camel_case=True),
-)
+@cache
+def build_schema(introspection: bool = True) -> SatchelSchema:
+    extensions: list[type[SchemaExtension]] = [QueryLimits, MaskUnexpectedErrors]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return SatchelSchema(
+        query=Query,
+        types=[Person, Class, Course, AcademicSession, Enrollment, School],
+        extensions=extensions,
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+schema = build_schema()

@@ -1,23 +1,25 @@
 """GraphQL object types for canonical records.
 
-Nodes are built from visible rows only. Nested fields load through the policy too, batched per
-level (see Batch); a reference the app may not follow comes back null with FORBIDDEN_SCOPE.
+Nodes are built from visible rows only, with the fields a school withheld already NULL (the
+policy masks them in SQL). Nested fields load through the policy too, batched per level (see
+Batch); a reference the app may not follow comes back null with FORBIDDEN_SCOPE.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import strawberry
-from sqlalchemy import Table
+from sqlalchemy import ColumnElement, Table, Text, and_, cast, or_
 
 from hub.graphql.context import Batch, Context, Info
 from hub.graphql.enums import ClassKind, EnrollmentRole, Role, SessionKind, to_enum
 from hub.graphql.fields import field
-from hub.graphql.pagination import Connection, connection, decode_cursor, page_size
-from hub.store import CANONICAL_TABLES, reads
+from hub.graphql.ids import global_id, parse_global_id
+from hub.graphql.loading import Build, N, PageArgs, Rows, by_ids, children, school_page
+from hub.graphql.pagination import Connection
+from hub.store import CANONICAL_TABLES
 
 ORGANISATIONS = CANONICAL_TABLES["organisation"]
 PEOPLE = CANONICAL_TABLES["person"]
@@ -26,14 +28,15 @@ COURSES = CANONICAL_TABLES["course"]
 SESSIONS = CANONICAL_TABLES["academic_session"]
 ENROLLMENTS = CANONICAL_TABLES["enrollment"]
 
-N = TypeVar("N")
-Rows = list[dict[str, Any]]
-Build = Callable[[Rows], list[N]]
+
+@strawberry.interface(description="An object with a global id; any can be fetched with `node(id:)`.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="Global id: opaque, stable, unique across types.")
+    hub_id: strawberry.ID = strawberry.field(description="The record's hub id (as in exports and the admin).")
 
 
 @strawberry.type(description="A student, member of staff or contact.")
-class Person:
-    id: strawberry.ID
+class Person(Node):
     source_record_id: str
     role: Role
     role_detail: str | None = strawberry.field(description="The source's own role: teacher, aide, parent …")
@@ -44,57 +47,90 @@ class Person:
     username: str | None
     email: str | None
     phone: str | None
+    sms: str | None
     identifier: str | None = strawberry.field(description="State or national id (state id, UPN)")
-    grades: list[str] = strawberry.field(description="Grade levels or year group")
+    grades: list[str] | None = strawberry.field(description="Grade levels or year group")
     enabled: bool | None
+    date_of_birth: date | None
+    gender: str | None
     updated_at: datetime
+    deleted_at: datetime | None = strawberry.field(description="Set on tombstones (includeDeleted).")
     school_id: strawberry.Private[str | None]
+    agent_ids: strawberry.Private[list[str]]
     batch: strawberry.Private[Batch]
 
     @field(description="This person's enrollments; needs the enrollments scope.")
     def enrollments(self, info: Info) -> list[Enrollment] | None:
         ctx = info.context
         ctx.require("enrollments", self.school_id)
+        # Built once per batch (inside `once`), not once per row.
         groups = self.batch.once(
             "enrollments",
-            lambda: _children(ctx, ENROLLMENTS, "enrollments", "person_id", self.batch, enrollments_from),
+            lambda: children(
+                ctx,
+                ENROLLMENTS,
+                ctx.policy.row_filter(ENROLLMENTS, "enrollments"),
+                "person_id",
+                self.batch.values("id"),
+                enrollments_from,
+            ),
         )
-        return groups.get(self.id, [])
+        return groups.get(self.hub_id, [])
+
+    @field(description="A student's contacts (parents, guardians); needs the contacts scope.")
+    def contacts(self, info: Info) -> list[Person] | None:
+        ctx = info.context
+        ctx.require("contacts", self.school_id)
+        found = self.batch.once(
+            "contacts",
+            lambda: by_ids(
+                ctx,
+                PEOPLE,
+                ctx.policy.row_filter(PEOPLE, "contacts"),
+                self.batch.list_values("agent_ids"),
+                people_from,
+            ),
+        )
+        return [found[i] for i in self.agent_ids if i in found]
 
 
-@strawberry.type(description="A course in a school's catalogue.")
-class Course:
-    id: strawberry.ID
+@strawberry.type(description="A course in a school's (or its district's) catalogue.")
+class Course(Node):
     source_record_id: str
     title: str | None
     code: str | None
-    grades: list[str]
-    subjects: list[str]
+    grades: list[str] | None
+    subjects: list[str] | None
+    district_level: bool = strawberry.field(description="True for a district's course, held by no school.")
+    updated_at: datetime
+    deleted_at: datetime | None
 
 
 @strawberry.type(description="A school year, semester, term or grading period.")
-class AcademicSession:
-    id: strawberry.ID
+class AcademicSession(Node):
     source_record_id: str
     kind: SessionKind | None
     title: str | None
     start_date: date | None
     end_date: date | None
     school_year: int | None
+    district_level: bool
+    updated_at: datetime
+    deleted_at: datetime | None
 
 
 @strawberry.type(description="A scheduled class, homeroom or registration group.")
-class Class:
-    id: strawberry.ID
+class Class(Node):
     source_record_id: str
     title: str | None
     code: str | None
     kind: ClassKind | None
     room: str | None
-    periods: list[str]
-    grades: list[str]
-    subjects: list[str]
+    periods: list[str] | None
+    grades: list[str] | None
+    subjects: list[str] | None
     updated_at: datetime
+    deleted_at: datetime | None
     school_id: strawberry.Private[str | None]
     course_id: strawberry.Private[str | None]
     session_ids: strawberry.Private[list[str]]
@@ -104,15 +140,30 @@ class Class:
     def course(self, info: Info) -> Course | None:
         ctx = info.context
         courses = self.batch.once(
-            "course", lambda: _by_ids(ctx, COURSES, "classes", self.batch.values("course_id"), courses_from)
+            "course",
+            lambda: by_ids(
+                ctx,
+                COURSES,
+                ctx.policy.row_filter(COURSES, "classes"),
+                self.batch.values("course_id"),
+                courses_from,
+            ),
         )
         return courses.get(self.course_id) if self.course_id else None
 
     @strawberry.field
     def sessions(self, info: Info) -> list[AcademicSession]:
         ctx = info.context
-        ids = {sid for row in self.batch.rows for sid in row.get("session_ids") or ()}
-        sessions = self.batch.once("sessions", lambda: _by_ids(ctx, SESSIONS, "classes", ids, sessions_from))
+        sessions = self.batch.once(
+            "sessions",
+            lambda: by_ids(
+                ctx,
+                SESSIONS,
+                ctx.policy.row_filter(SESSIONS, "classes"),
+                self.batch.list_values("session_ids"),
+                sessions_from,
+            ),
+        )
         return [sessions[sid] for sid in self.session_ids if sid in sessions]
 
     @field(description="Who is in this class; needs the enrollments scope.")
@@ -121,19 +172,27 @@ class Class:
         ctx.require("enrollments", self.school_id)
         groups = self.batch.once(
             "enrollments",
-            lambda: _children(ctx, ENROLLMENTS, "enrollments", "class_id", self.batch, enrollments_from),
+            lambda: children(
+                ctx,
+                ENROLLMENTS,
+                ctx.policy.row_filter(ENROLLMENTS, "enrollments"),
+                "class_id",
+                self.batch.values("id"),
+                enrollments_from,
+            ),
         )
-        return groups.get(self.id, [])
+        return groups.get(self.hub_id, [])
 
 
 @strawberry.type(description="A person's membership of a class.")
-class Enrollment:
-    id: strawberry.ID
+class Enrollment(Node):
     source_record_id: str
     role: EnrollmentRole | None
-    primary: bool | None
+    primary: bool | None = strawberry.field(description="The class's primary teacher.")
     begin_date: date | None
     end_date: date | None
+    updated_at: datetime
+    deleted_at: datetime | None
     school_id: strawberry.Private[str | None]
     person_id: strawberry.Private[str | None]
     class_id: strawberry.Private[str | None]
@@ -142,23 +201,30 @@ class Enrollment:
     @field(description="Null, with FORBIDDEN_SCOPE, when the person's data type is not granted.")
     def person(self, info: Info) -> Person | None:
         ctx = info.context
-
-        def load() -> dict[str, Person]:
-            ids = self.batch.values("person_id")
-            visible = ctx.policy.people_filter(PEOPLE)
-            return {p.id: p for p in people_from(list(reads.by_ids(ctx.conn, PEOPLE, visible, ids).values()))}
-
-        found = self.batch.once("person", load).get(self.person_id) if self.person_id else None
-        if found is None and self.person_id:
+        found = self.batch.once(
+            "person",
+            lambda: by_ids(
+                ctx, PEOPLE, ctx.policy.people_filter(PEOPLE), self.batch.values("person_id"), people_from
+            ),
+        )
+        person = found.get(self.person_id) if self.person_id else None
+        if person is None and self.person_id:
             # Name the scope from what the enrollment says, never from the hidden row itself.
             ctx.require("students" if self.role is EnrollmentRole.STUDENT else "staff", self.school_id)
-        return found
+        return person
 
     @field(name="class", description="Null, with FORBIDDEN_SCOPE, without the classes scope.")
     def class_(self, info: Info) -> Class | None:
         ctx = info.context
         classes = self.batch.once(
-            "class", lambda: _by_ids(ctx, CLASSES, "classes", self.batch.values("class_id"), classes_from)
+            "class",
+            lambda: by_ids(
+                ctx,
+                CLASSES,
+                ctx.policy.row_filter(CLASSES, "classes"),
+                self.batch.values("class_id"),
+                classes_from,
+            ),
         )
         found = classes.get(self.class_id) if self.class_id else None
         if found is None and self.class_id:
@@ -167,8 +233,7 @@ class Enrollment:
 
 
 @strawberry.type(description="A school this app has a grant at.")
-class School:
-    id: strawberry.ID
+class School(Node):
     source_record_id: str
     source_id: strawberry.ID
     name: str | None
@@ -176,56 +241,157 @@ class School:
 
     @field(description="Needs the students scope at this school.")
     def students(
-        self, info: Info, first: int | None = 100, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = 100,
+        after: str | None = None,
+        updated_since: datetime | None = None,
+        include_deleted: bool = False,
     ) -> Connection[Person] | None:
-        return _school_page(info, self.id, PEOPLE, "students", first, after, people_from)
+        args = PageArgs(first, after, updated_since, include_deleted)
+        return self._people(info, "students", args)
 
     @field(description="Needs the staff scope at this school.")
     def staff(
-        self, info: Info, first: int | None = 100, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = 100,
+        after: str | None = None,
+        updated_since: datetime | None = None,
+        include_deleted: bool = False,
     ) -> Connection[Person] | None:
-        return _school_page(info, self.id, PEOPLE, "staff", first, after, people_from)
+        return self._people(info, "staff", PageArgs(first, after, updated_since, include_deleted))
 
     @field(description="Needs the contacts scope at this school.")
     def contacts(
-        self, info: Info, first: int | None = 100, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = 100,
+        after: str | None = None,
+        updated_since: datetime | None = None,
+        include_deleted: bool = False,
     ) -> Connection[Person] | None:
-        return _school_page(info, self.id, PEOPLE, "contacts", first, after, people_from)
+        return self._people(info, "contacts", PageArgs(first, after, updated_since, include_deleted))
 
-    @field(description="Needs the classes scope at this school.")
+    @field(description="Needs the classes scope at this school. `sessionId` keeps classes running in it.")
     def classes(
-        self, info: Info, first: int | None = 100, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = 100,
+        after: str | None = None,
+        updated_since: datetime | None = None,
+        include_deleted: bool = False,
+        session_id: strawberry.ID | None = None,
     ) -> Connection[Class] | None:
-        return _school_page(info, self.id, CLASSES, "classes", first, after, classes_from)
+        ctx = self._scope(info, "classes")
+        visible = ctx.policy.row_filter(CLASSES, "classes", include_deleted=include_deleted)
+        where = [CLASSES.c.school_id == self.hub_id]
+        if session_id is not None:
+            sid = _hub_id(str(session_id), "AcademicSession")
+            # Session ids are a JSON array of UUIDs: a quoted match on its text is exact.
+            where.append(cast(visible.column("session_ids"), Text).like(f'%"{sid}"%'))
+        args = PageArgs(first, after, updated_since, include_deleted)
+        return school_page(ctx, CLASSES, visible, args, where, classes_from)
 
-    @field(description="Needs the classes scope at this school.")
+    @field(description="Needs the classes scope. Includes the district's courses held by no school.")
     def courses(
-        self, info: Info, first: int | None = 100, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = 100,
+        after: str | None = None,
+        updated_since: datetime | None = None,
+        include_deleted: bool = False,
     ) -> Connection[Course] | None:
-        return _school_page(info, self.id, COURSES, "classes", first, after, courses_from)
+        args = PageArgs(first, after, updated_since, include_deleted)
+        return self._catalogue(info, COURSES, args, courses_from)
 
-    @field(description="Needs the classes scope at this school.")
-    def academic_sessions(
-        self, info: Info, first: int | None = 100, after: str | None = None
+    @field(description="Needs the classes scope. Includes the district's sessions held by no school.")
+    def sessions(
+        self,
+        info: Info,
+        first: int | None = 100,
+        after: str | None = None,
+        updated_since: datetime | None = None,
+        include_deleted: bool = False,
     ) -> Connection[AcademicSession] | None:
-        return _school_page(info, self.id, SESSIONS, "classes", first, after, sessions_from)
+        args = PageArgs(first, after, updated_since, include_deleted)
+        return self._catalogue(info, SESSIONS, args, sessions_from)
 
-    @field(description="Needs the enrollments scope at this school.")
+    @field(description="Needs the enrollments scope at this school; filter by role or class.")
     def enrollments(
-        self, info: Info, first: int | None = 100, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = 100,
+        after: str | None = None,
+        updated_since: datetime | None = None,
+        include_deleted: bool = False,
+        role: EnrollmentRole | None = None,
+        class_id: strawberry.ID | None = None,
     ) -> Connection[Enrollment] | None:
-        return _school_page(info, self.id, ENROLLMENTS, "enrollments", first, after, enrollments_from)
+        ctx = self._scope(info, "enrollments")
+        visible = ctx.policy.row_filter(ENROLLMENTS, "enrollments", include_deleted=include_deleted)
+        where: list[ColumnElement[bool]] = [ENROLLMENTS.c.school_id == self.hub_id]
+        if role is not None:
+            where.append(visible.column("role") == role.value)
+        if class_id is not None:
+            where.append(visible.column("class_id") == _hub_id(str(class_id), "Class"))
+        args = PageArgs(first, after, updated_since, include_deleted)
+        return school_page(ctx, ENROLLMENTS, visible, args, where, enrollments_from)
+
+    def _scope(self, info: Info, data_type: str) -> Context:
+        ctx = info.context
+        ctx.require(data_type, self.hub_id)
+        return ctx
+
+    def _people(self, info: Info, data_type: str, args: PageArgs) -> Connection[Person]:
+        ctx = self._scope(info, data_type)
+        visible = ctx.policy.row_filter(PEOPLE, data_type, include_deleted=args.include_deleted)
+        return school_page(ctx, PEOPLE, visible, args, [PEOPLE.c.school_id == self.hub_id], people_from)
+
+    def _catalogue(self, info: Info, table: Table, args: PageArgs, build: Build[N]) -> Connection[N]:
+        ctx = self._scope(info, "classes")
+        visible = ctx.policy.row_filter(table, "classes", include_deleted=args.include_deleted)
+        # The school's own records and its district's (same source, no school): the policy decides
+        # whether district-level records are visible at all (ignore_all_schools_records).
+        mine = or_(
+            table.c.school_id == self.hub_id,
+            and_(table.c.school_id.is_(None), table.c.source_id == str(self.source_id)),
+        )
+        return school_page(ctx, table, visible, args, [mine], build)
+
+
+def _hub_id(value: str, type_name: str) -> str:
+    """A filter argument given as a global id (or, for convenience, a hub id)."""
+    try:
+        found_type, hub_id = parse_global_id(value)
+    except Exception:
+        return value
+    return hub_id if found_type == type_name else value
 
 
 # --- building nodes from rows: one Batch per list of rows ------------------------------------------
 
 
-def people_from(rows: Rows) -> list[Person]:
+def _common(type_name: str, r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": strawberry.ID(global_id(type_name, r["id"])),
+        "hub_id": strawberry.ID(r["id"]),
+        "source_record_id": r["source_record_id"],
+        "updated_at": r["updated_at"],
+        "deleted_at": r["deleted_at"],
+    }
+
+
+def _list(value: Any) -> list[str] | None:
+    return None if value is None else list(value)
+
+
+def people_from(ctx: Context, rows: Rows) -> list[Person]:
+    ctx.record("Person", None, rows)
     batch = Batch(rows)
     return [
         Person(
-            id=strawberry.ID(r["id"]),
-            source_record_id=r["source_record_id"],
+            **_common("Person", r),
             role=Role(r["role"]),
             role_detail=r["role_detail"],
             given_name=r["given_name"],
@@ -235,31 +401,33 @@ def people_from(rows: Rows) -> list[Person]:
             username=r["username"],
             email=r["email"],
             phone=r["phone"],
+            sms=r["sms"],
             identifier=r["identifier"],
-            grades=list(r["grades"] or ()),
+            grades=_list(r["grades"]),
             enabled=r["enabled"],
-            updated_at=r["updated_at"],
+            date_of_birth=r["date_of_birth"],
+            gender=r["gender"],
             school_id=r["school_id"],
+            agent_ids=list(r["agent_ids"] or ()),
             batch=batch,
         )
         for r in rows
     ]
 
 
-def classes_from(rows: Rows) -> list[Class]:
+def classes_from(ctx: Context, rows: Rows) -> list[Class]:
+    ctx.record("Class", "classes", rows)
     batch = Batch(rows)
     return [
         Class(
-            id=strawberry.ID(r["id"]),
-            source_record_id=r["source_record_id"],
+            **_common("Class", r),
             title=r["title"],
             code=r["code"],
             kind=to_enum(ClassKind, r["kind"]),
             room=r["room"],
-            periods=list(r["periods"] or ()),
-            grades=list(r["grades"] or ()),
-            subjects=list(r["subjects"] or ()),
-            updated_at=r["updated_at"],
+            periods=_list(r["periods"]),
+            grades=_list(r["grades"]),
+            subjects=_list(r["subjects"]),
             school_id=r["school_id"],
             course_id=r["course_id"],
             session_ids=list(r["session_ids"] or ()),
@@ -269,41 +437,43 @@ def classes_from(rows: Rows) -> list[Class]:
     ]
 
 
-def courses_from(rows: Rows) -> list[Course]:
+def courses_from(ctx: Context, rows: Rows) -> list[Course]:
+    ctx.record("Course", "classes", rows, masked=False)
     return [
         Course(
-            id=strawberry.ID(r["id"]),
-            source_record_id=r["source_record_id"],
+            **_common("Course", r),
             title=r["title"],
             code=r["code"],
-            grades=list(r["grades"] or ()),
-            subjects=list(r["subjects"] or ()),
+            grades=_list(r["grades"]),
+            subjects=_list(r["subjects"]),
+            district_level=r["school_id"] is None,
         )
         for r in rows
     ]
 
 
-def sessions_from(rows: Rows) -> list[AcademicSession]:
+def sessions_from(ctx: Context, rows: Rows) -> list[AcademicSession]:
+    ctx.record("AcademicSession", "classes", rows, masked=False)
     return [
         AcademicSession(
-            id=strawberry.ID(r["id"]),
-            source_record_id=r["source_record_id"],
+            **_common("AcademicSession", r),
             kind=to_enum(SessionKind, r["kind"]),
             title=r["title"],
             start_date=r["start_date"],
             end_date=r["end_date"],
             school_year=r["school_year"],
+            district_level=r["school_id"] is None,
         )
         for r in rows
     ]
 
 
-def enrollments_from(rows: Rows) -> list[Enrollment]:
+def enrollments_from(ctx: Context, rows: Rows) -> list[Enrollment]:
+    ctx.record("Enrollment", "enrollments", rows)
     batch = Batch(rows)
     return [
         Enrollment(
-            id=strawberry.ID(r["id"]),
-            source_record_id=r["source_record_id"],
+            **_common("Enrollment", r),
             role=to_enum(EnrollmentRole, r["role"]),
             primary=r["primary"],
             begin_date=r["begin_date"],
@@ -317,10 +487,12 @@ def enrollments_from(rows: Rows) -> list[Enrollment]:
     ]
 
 
-def schools_from(rows: Rows) -> list[School]:
+def schools_from(ctx: Context, rows: Rows) -> list[School]:
+    ctx.record("School", None, rows, masked=False)
     return [
         School(
-            id=strawberry.ID(r["id"]),
+            id=strawberry.ID(global_id("School", r["id"])),
+            hub_id=strawberry.ID(r["id"]),
             source_record_id=r["source_record_id"],
             source_id=strawberry.ID(r["source_id"]),
             name=r["name"],
@@ -330,44 +502,12 @@ def schools_from(rows: Rows) -> list[School]:
     ]
 
 
-# --- loading through the policy ----------------------------------------------------------------------
-
-
-def _school_page(
-    info: Info,
-    school_id: str,
-    table: Table,
-    data_type: str,
-    first: int | None,
-    after: str | None,
-    build: Build[N],
-) -> Connection[N]:
-    ctx = info.context
-    size, after_id = page_size(first), decode_cursor(after)
-    ctx.require(data_type, school_id)
-    rows, more = reads.page(
-        ctx.conn,
-        table,
-        ctx.policy.row_filter(table, data_type),
-        first=size,
-        after_id=after_id,
-        where=[table.c.school_id == school_id],
-    )
-    return connection(rows, more, build)
-
-
-def _by_ids(ctx: Context, table: Table, data_type: str, ids: set[str], build: Build[N]) -> dict[str, N]:
-    rows = list(reads.by_ids(ctx.conn, table, ctx.policy.row_filter(table, data_type), ids).values())
-    return {row["id"]: node for row, node in zip(rows, build(rows), strict=True)}
-
-
-def _children(
-    ctx: Context, table: Table, data_type: str, column: str, parents: Batch, build: Build[N]
-) -> dict[str, list[N]]:
-    """Children of every parent in the batch, in one query; all children share one batch."""
-    groups = reads.grouped_by(
-        ctx.conn, table, ctx.policy.row_filter(table, data_type), column, parents.values("id")
-    )
-    flat = [row for rows in groups.values() for row in rows]
-    nodes = iter(build(flat))
-    return {key: [next(nodes) for _ in rows] for key, rows in groups.items()}
+# Each node type: its table, builder and how to filter it (node(id:) and the change feed).
+BUILDERS: dict[str, tuple[Table, Build[Any]]] = {
+    "School": (ORGANISATIONS, schools_from),
+    "Person": (PEOPLE, people_from),
+    "Class": (CLASSES, classes_from),
+    "Course": (COURSES, courses_from),
+    "AcademicSession": (SESSIONS, sessions_from),
+    "Enrollment": (ENROLLMENTS, enrollments_from),
+}

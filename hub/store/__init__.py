@@ -1,6 +1,8 @@
 """The store: every table the hub keeps. All SQL lives under this package."""
 
-from hub.store.canonical_tables import COMMON_COLUMNS, build_canonical_tables
+from hub.store import admin_models  # noqa: F401  (registers the admin tables on Base)
+from hub.store.audit_models import ApiRequest, FeedScope
+from hub.store.canonical_tables import CANONICAL_TABLES, COMMON_COLUMNS
 from hub.store.engine import make_engine
 from hub.store.models import (
     AccessToken,
@@ -14,15 +16,16 @@ from hub.store.models import (
 )
 
 metadata = Base.metadata
-CANONICAL_TABLES = build_canonical_tables(metadata)
 
 __all__ = [
     "CANONICAL_TABLES",
     "COMMON_COLUMNS",
     "AccessToken",
+    "ApiRequest",
     "App",
     "Base",
     "Counter",
+    "FeedScope",
     "Grant",
     "QuarantinedRecord",
     "Source",

@@ -23,6 +23,7 @@ from sqlalchemy.types import TypeEngine
 
 from hub.canonical import ENTITIES, EntitySpec, FieldType
 from hub.store.columns import UTCDateTime
+from hub.store.models import Base
 
 # Columns every canonical record carries (DESIGN.md "Canonical model").
 COMMON_COLUMNS = (
@@ -81,3 +82,7 @@ def build_table(spec: EntitySpec, metadata: MetaData) -> Table:
 def build_canonical_tables(metadata: MetaData) -> dict[str, Table]:
     """Tables keyed by entity name."""
     return {spec.name: build_table(spec, metadata) for spec in ENTITIES}
+
+
+# Built on the hub's one metadata, so Alembic sees them beside the hub's own tables.
+CANONICAL_TABLES: dict[str, Table] = build_canonical_tables(Base.metadata)

@@ -1,23 +1,42 @@
 """Read queries over canonical records for the API.
 
-Every function takes a `RowFilter` — a clause only the access policy (hub.access.policy) makes —
-so no read of school data can skip the policy: mypy rejects a bare clause.
+Every function takes a `RowFilter` — which only the access policy (hub.access.policy) makes —
+carrying both the rows an app may see and the masked columns it may see of them, so no read of
+school data can skip the policy: the row filter and the field mask travel together.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
-from typing import Any, NewType
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, and_, or_, select
 
 from hub.store.models import SOURCES
 
-# A boolean clause the access policy built for one app and data type.
-RowFilter = NewType("RowFilter", ColumnElement[bool])
-
 Record = dict[str, Any]
+
+
+@dataclass(frozen=True, eq=False)
+class RowFilter:
+    """Rows of one table an app may read (`where`) and what it may read of them (`exprs`).
+
+    `exprs` maps every column name to the expression selected for it: the column itself, or a
+    CASE that yields NULL for rows of schools that did not grant that field.
+    """
+
+    table: Table
+    where: ColumnElement[bool]
+    exprs: Mapping[str, ColumnElement[Any]] = field(default_factory=dict)
+
+    def column(self, name: str) -> ColumnElement[Any]:
+        """The expression an app sees for `name`; filter on this, never on the raw column."""
+        return self.exprs.get(name, self.table.c[name])
+
+    def select(self) -> Select[Any]:
+        return select(*(self.column(c.name).label(c.name) for c in self.table.c))
 
 
 def page(
@@ -31,7 +50,7 @@ def page(
 ) -> tuple[list[Record], bool]:
     """Up to `first` visible rows after `after_id`, in id order (keyset pagination: stable
     under inserts, no OFFSET scans), and whether more follow."""
-    query = select(table).where(visible, *where).order_by(table.c.id).limit(first + 1)
+    query = visible.select().where(visible.where, *where).order_by(table.c.id).limit(first + 1)
     if after_id is not None:
         query = query.where(table.c.id > after_id)
     rows = [dict(row._mapping) for row in conn.execute(query)]
@@ -42,22 +61,54 @@ def by_ids(conn: Connection, table: Table, visible: RowFilter, ids: Collection[s
     """Visible rows among `ids`, keyed by id; hidden or missing ids are simply absent."""
     if not ids:
         return {}
-    query = select(table).where(visible, table.c.id.in_(sorted(set(ids))))
+    query = visible.select().where(visible.where, table.c.id.in_(sorted(set(ids))))
     return {row.id: dict(row._mapping) for row in conn.execute(query)}
 
 
 def grouped_by(
     conn: Connection, table: Table, visible: RowFilter, column: str, values: Collection[str]
 ) -> dict[str, list[Record]]:
-    """Visible rows whose `column` is in `values`, grouped by that column (one query per level)."""
+    """Visible rows whose `column` is in `values`, grouped by that column (one query per level).
+
+    Matches on the masked expression, so a withheld reference never links a row to its parent.
+    """
     groups: dict[str, list[Record]] = defaultdict(list)
     if not values:
         return groups
-    query = select(table).where(visible, table.c[column].in_(sorted(set(values)))).order_by(table.c.id)
+    query = (
+        visible.select()
+        .where(visible.where, visible.column(column).in_(sorted(set(values))))
+        .order_by(table.c.id)
+    )
     for row in conn.execute(query):
         record = dict(row._mapping)
         groups[record[column]].append(record)
     return groups
+
+
+# --- the change feed ----------------------------------------------------------------------------------
+
+
+def changed_after(
+    conn: Connection, table: Table, visible: RowFilter, version: int, after_id: str | None, first: int
+) -> list[Record]:
+    """Rows in scope (tombstones included) changed after (`version`, `after_id`), in
+    (change_version, id) order: at most `first`. `after_id` None: after every row of `version`."""
+    cv = table.c.change_version
+    after = (
+        cv > version if after_id is None else or_(cv > version, and_(cv == version, table.c.id > after_id))
+    )
+    query = visible.select().where(visible.where, after).order_by(cv, table.c.id).limit(first)
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def in_id_order(
+    conn: Connection, table: Table, visible: RowFilter, after_id: str, first: int
+) -> list[Record]:
+    """Up to `first` visible rows in id order after `after_id` (the change feed's catch-up after
+    a scope change, whose filters compare the scope now with an earlier one)."""
+    query = visible.select().where(visible.where, table.c.id > after_id).order_by(table.c.id).limit(first)
+    return [dict(row._mapping) for row in conn.execute(query)]
 
 
 def source_names(conn: Connection, ids: Collection[str]) -> dict[str, str]:

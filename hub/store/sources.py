@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
+from hub.store.canonical_tables import CANONICAL_TABLES
 from hub.store.columns import new_id, utcnow
 from hub.store.models import SOURCES, Source
 
@@ -69,8 +70,6 @@ def update_config(conn: Connection, source_id: str, config: dict[str, Any]) -> N
 
 def schools(conn: Connection, source_id: str) -> list[tuple[str, str, str | None]]:
     """The live schools a source has synced: (hub id, source's id, name)."""
-    from hub.store import CANONICAL_TABLES
-
     orgs = CANONICAL_TABLES["organisation"]
     query = (
         select(orgs.c.id, orgs.c.source_record_id, orgs.c.name)
@@ -78,3 +77,14 @@ def schools(conn: Connection, source_id: str) -> list[tuple[str, str, str | None
         .order_by(orgs.c.name)
     )
     return [(row.id, row.source_record_id, row.name) for row in conn.execute(query)]
+
+
+def organisations(conn: Connection, source_id: str) -> list[tuple[str, str, str | None, str | None]]:
+    """The live organisations a source has synced: (hub id, source's id, kind, name)."""
+    orgs = CANONICAL_TABLES["organisation"]
+    query = (
+        select(orgs.c.id, orgs.c.source_record_id, orgs.c.kind, orgs.c.name)
+        .where(orgs.c.source_id == source_id, orgs.c.deleted_at.is_(None))
+        .order_by(orgs.c.kind, orgs.c.name)
+    )
+    return [(row.id, row.source_record_id, row.kind, row.name) for row in conn.execute(query)]

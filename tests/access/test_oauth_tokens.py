@@ -13,6 +13,7 @@ from hub.access import (
     authenticate_bearer,
     register_app,
 )
+from hub.access.apps import rotate_secret
 from hub.access.tokens import hash_token
 from hub.app import create_app
 from hub.config import Settings
@@ -122,3 +123,20 @@ def test_authenticate_bearer_refusals(engine: Engine, credentials: tuple[str, st
             authenticate_bearer(conn, "Bearer not-a-token", now)
         with pytest.raises(ExpiredTokenError):
             authenticate_bearer(conn, f"Bearer {expired}", now)
+
+
+def test_a_rotated_out_secret_gets_tokens_until_its_grace_period_ends(
+    client: ApiClient, engine: Engine, credentials: tuple[str, str, str]
+) -> None:
+    app_id, client_id, old = credentials
+    with engine.begin() as conn:
+        new, _ = rotate_secret(conn, app_id, "op@hub.example", grace=timedelta(hours=1))
+    for secret in (old, new):
+        response = client.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+        assert response.status_code == 200, response.text
+
+    with engine.begin() as conn:
+        newest, _ = rotate_secret(conn, app_id, "op@hub.example", grace=timedelta(0))
+    for secret, status in ((new, 401), (newest, 200)):
+        response = client.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+        assert response.status_code == status

@@ -46,7 +46,7 @@ def test_demo_serves_and_its_printed_commands_work(tmp_path: Path) -> None:
             if not line and proc.poll() is not None:
                 pytest.fail("demo exited early:\n" + "".join(lines))
             lines.append(line)
-            if line.startswith("GraphiQL:"):
+            if line.startswith("Stop: Ctrl-C"):
                 break
         else:
             pytest.fail("demo did not get ready within 90 s:\n" + "".join(lines))
@@ -71,6 +71,7 @@ def test_demo_serves_and_its_printed_commands_work(tmp_path: Path) -> None:
         assert students
         assert all(s["givenName"] and s["familyName"] for s in students)
         assert (tmp_path / ".satchel" / "demo.db").exists()
+        _admin_sees_the_pending_request(port, next(line for line in lines if line.startswith("Admin UI:")))
     finally:
         proc.terminate()
         try:
@@ -92,3 +93,17 @@ def _wait_for_health(port: int) -> None:
             pass
         time.sleep(0.1)
     pytest.fail("GET /health never answered 200")
+
+
+def _admin_sees_the_pending_request(port: int, admin_line: str) -> None:
+    """The printed admin credentials sign in, and the demo's pending request is waiting."""
+    email, password = admin_line.split("sign in as ", 1)[1].split(" (")[0].split(" / ")
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}") as http:
+        login = http.post("/admin/api/login", json={"email": email, "password": password})
+        assert login.status_code == 200, login.text
+        pending = http.get("/admin/api/requests", params={"status": "pending"})
+        assert pending.status_code == 200, pending.text
+        assert len(pending.json()) == 1
+        page = http.get("/admin/requests?status=pending")
+        assert page.status_code == 200
+        assert "Homework Planner" in page.text

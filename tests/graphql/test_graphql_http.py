@@ -9,7 +9,7 @@ from hub.app import create_app
 from hub.config import Settings
 from tests.factories import ApiClient, make_app, make_district, make_token
 
-VIEWER = "{ viewer { name clientId grants { schoolId schoolName sourceName dataTypes } } }"
+VIEWER = "{ viewer { name clientId grants { schoolHubId schoolName sourceName dataTypes } } }"
 
 
 def test_oauth_token_then_graphql_over_http(engine: Engine) -> None:
@@ -34,7 +34,7 @@ def test_oauth_token_then_graphql_over_http(engine: Engine) -> None:
                 "clientId": app.client_id,
                 "grants": [
                     {
-                        "schoolId": north.id,
+                        "schoolHubId": north.id,
                         "schoolName": "North",
                         "sourceName": "sis",
                         "dataTypes": ["STUDENTS", "CLASSES"],

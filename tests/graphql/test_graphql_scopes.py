@@ -12,6 +12,7 @@ from hub.access import revoke
 from hub.app import create_app
 from hub.config import Settings
 from tests.factories import NOW, ApiClient, District, make_app, make_district, make_record, make_token
+from tests.graphql.helpers import gid, hub_id, ids
 
 
 @dataclass
@@ -58,14 +59,7 @@ query ($school: ID!) {
 """
 
 
-def _ids(value: Any) -> set[str]:
-    """Every `id` anywhere in a response."""
-    if isinstance(value, dict):
-        found = {value["id"]} if isinstance(value.get("id"), str) else set()
-        return found.union(*(_ids(v) for v in value.values()))
-    if isinstance(value, list):
-        return set().union(*(_ids(v) for v in value))
-    return set()
+_ids = ids
 
 
 def _school_ids(district: District, index: int) -> set[str]:
@@ -107,8 +101,8 @@ def test_nested_edges_across_schools_are_filtered(world: World) -> None:
     )
 
     [school] = body["data"]["schools"]["edges"]
-    nodes = {e["node"]["id"]: e["node"] for e in school["node"]["enrollments"]["edges"]}
-    assert nodes[crossing] == {"id": crossing, "person": None, "class": None}
+    nodes = {hub_id(e["node"]["id"]): e["node"] for e in school["node"]["enrollments"]["edges"]}
+    assert nodes[crossing] == {"id": gid("Enrollment", crossing), "person": None, "class": None}
     assert not _ids(body["data"]) & _school_ids(world.district, 1)
 
 
@@ -153,7 +147,7 @@ def test_revoke_bites_on_the_next_request(world: World) -> None:
     north = world.district.schools[0]
     app_id, token = world.token_for("A", [north.id])
     query = "query ($id: ID!) { schools { edges { node { id } } } school(id: $id) { id } }"
-    assert world.query(token, query, id=north.id)["data"]["school"] == {"id": north.id}
+    assert world.query(token, query, id=north.id)["data"]["school"] == {"id": gid("School", north.id)}
 
     with world.engine.begin() as conn:
         assert revoke(conn, app_id) == 1

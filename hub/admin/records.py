@@ -1,0 +1,105 @@
+"""Records a school keeps: approval receipts and "what data does this app use" exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import Connection, select
+
+from hub.access import audit
+from hub.access.apps import get_app
+from hub.access.grants import list_grants
+from hub.access.requests import Status
+from hub.admin.schemas import Receipt
+from hub.admin.session import Viewer
+from hub.admin.views import NotFoundError, org_refs, source_name, visible_request
+from hub.canonical.catalogue import DATA_TYPES
+
+CSV_COLUMNS = (
+    "app",
+    "client_id",
+    "source",
+    "school_id",
+    "school",
+    "data_type",
+    "field",
+    "sensitive",
+    "granted_at",
+    "access_count",
+)
+
+
+def receipt(conn: Connection, viewer: Viewer, request_id: str) -> Receipt:
+    """The last approval of a request, as the audit log recorded it."""
+    req = visible_request(conn, viewer, request_id)
+    app = get_app(conn, req.app_id)
+    if app is None:
+        raise NotFoundError(req.app_id)
+    approvals = [
+        e
+        for e in audit.list_events(conn, app_id=req.app_id, action_prefix="request.approved", limit=10_000)
+        if e.detail.get("request_id") == req.id
+    ]
+    if req.status is not Status.APPROVED or not approvals:
+        raise NotFoundError(f"request {request_id} is not approved")
+    event = approvals[0]  # newest first
+    return Receipt(
+        request_id=req.id,
+        app_name=app.name,
+        client_id=app.client_id,
+        source_name=source_name(conn, req.source_id),
+        schools=org_refs(conn, event.school_ids),
+        fields=event.detail.get("fields", {}),
+        options=event.detail.get("options", {}),
+        declaration_version=event.detail.get("declaration_version"),
+        approved_by=event.actor,
+        approved_at=event.at,
+    )
+
+
+def data_use_csv(conn: Connection, viewer: Viewer, app_id: str) -> str:
+    """One row per source x school x data type x field the app may read now.
+
+    access_count is 0: the hub has no per-field access log yet (GraphQL audit is planned), and
+    a made-up number would be worse than an honest zero.
+    """
+    app = get_app(conn, app_id)
+    if app is None:
+        raise NotFoundError(app_id)
+    grants = [g for g in list_grants(conn, app_id) if viewer.may_act_on([g.school_id])]
+    fields_by_grant = _grant_fields(conn, [g.id for g in grants])
+    schools = {o.id: o.name for o in org_refs(conn, sorted({g.school_id for g in grants}))}
+    names = {sid: source_name(conn, sid) for sid in {g.source_id for g in grants}}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for g in grants:
+        masks = fields_by_grant.get(g.id) or {}
+        for data_type in g.data_types:
+            entity = DATA_TYPES[data_type].entity
+            # No mask for a data type means every field (Grant.fields semantics).
+            field_names = masks.get(data_type, list(entity.field_names))
+            for name in field_names:
+                writer.writerow(
+                    (
+                        app.name,
+                        app.client_id,
+                        names[g.source_id],
+                        g.school_id,
+                        schools.get(g.school_id, g.school_id),
+                        data_type,
+                        name,
+                        "yes" if entity.field(name).sensitive else "no",
+                        g.created_at.isoformat(),
+                        0,
+                    )
+                )
+    return out.getvalue()
+
+
+def _grant_fields(conn: Connection, grant_ids: list[str]) -> dict[str, dict[str, list[str]] | None]:
+    from hub.store.models import GRANTS  # GrantRecord does not carry the field mask yet
+
+    rows = conn.execute(select(GRANTS.c.id, GRANTS.c.fields).where(GRANTS.c.id.in_(grant_ids)))
+    return {r.id: r.fields for r in rows}

@@ -1,0 +1,99 @@
+"""Running one GraphQL operation for an app: execute with the policy, then add
+`extensions.withheld`, then keep what the request touched (audit) and the scope snapshots its
+change-feed cursors refer to. HTTP (hub.graphql.http) and tests both come through here."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import GraphQLError, parse
+from sqlalchemy import Connection, Engine
+
+from hub.access import AccessPolicy, AppRecord
+from hub.graphql.context import Context
+from hub.graphql.schema import SatchelSchema, build_schema
+from hub.graphql.withheld import selected_fields, withheld
+from hub.store import audit
+
+
+@dataclass
+class Operation:
+    query: str
+    variables: dict[str, Any] | None = None
+    operation_name: str | None = None
+
+
+@dataclass
+class Outcome:
+    payload: dict[str, Any]
+    context: Context
+    entry: audit.AuditEntry = field(repr=False)
+
+
+def execute(
+    conn: Connection,
+    app: AppRecord,
+    policy: AccessPolicy,
+    operation: Operation,
+    *,
+    schema: SatchelSchema | None = None,
+) -> Outcome:
+    started = time.monotonic()
+    schema = schema or build_schema()
+    ctx = Context(conn=conn, app=app, policy=policy)
+    result = schema.execute_sync(
+        operation.query,
+        variable_values=operation.variables,
+        context_value=ctx,
+        operation_name=operation.operation_name,
+    )
+    payload: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        payload["errors"] = [error.formatted for error in result.errors]
+    selected = _selected(schema, operation.query) if result.data is not None else {}
+    withheld_fields = withheld(ctx, selected)
+    if withheld_fields:
+        payload["extensions"] = {"withheld": withheld_fields}
+    entry = audit.AuditEntry(
+        app_id=app.id,
+        status=200,
+        operation=operation.operation_name,
+        error_codes=sorted(
+            {str((e.get("extensions") or {}).get("code", "")) for e in payload.get("errors", [])}
+        ),
+        schools=sorted({s for t in ctx.touched.values() for s in t.schools}),
+        data_types=sorted({d for t in ctx.touched.values() for d in t.data_types}),
+        fields={t: sorted(selected.get(t, ())) for t in sorted(ctx.touched)},
+        rows={t: touched.rows for t, touched in sorted(ctx.touched.items())},
+        duration_ms=int((time.monotonic() - started) * 1000),
+    )
+    return Outcome(payload=payload, context=ctx, entry=entry)
+
+
+def persist(engine: Engine, outcome: Outcome) -> None:
+    """After the read: the audit row, and the snapshots cursors name (before the app gets them)."""
+    with engine.begin() as conn:
+        audit.save_scopes(conn, outcome.context.app.id, outcome.context.snapshots)
+        audit.record_request(conn, outcome.entry)
+
+
+def run(
+    engine: Engine, app: AppRecord, operation: Operation, *, introspection: bool = True
+) -> dict[str, Any]:
+    """Execute and persist in one go: for tests and tools that have an app but no token."""
+    with engine.connect() as conn:
+        outcome = execute(
+            conn, app, AccessPolicy.load(conn, app.id), operation, schema=build_schema(introspection)
+        )
+    persist(engine, outcome)
+    return outcome.payload
+
+
+def _selected(schema: SatchelSchema, query: str) -> dict[str, set[str]]:
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return {}
+    return selected_fields(schema._schema, document)

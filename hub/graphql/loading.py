@@ -1,0 +1,65 @@
+"""Loading rows through the policy for the GraphQL types: pages, by ids, children per batch.
+
+Every function here takes its RowFilter from the policy in the context; the types never build
+a query themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Table
+
+from hub.graphql.context import Context
+from hub.graphql.errors import BadArgumentError
+from hub.graphql.pagination import Connection, connection, decode_cursor, page_size
+from hub.store import reads
+from hub.store.reads import RowFilter
+
+N = TypeVar("N")
+Rows = list[dict[str, Any]]
+Build = Callable[[Context, Rows], list[N]]
+
+
+@dataclass(frozen=True)
+class PageArgs:
+    first: int | None = 100
+    after: str | None = None
+    updated_since: datetime | None = None
+    include_deleted: bool = False
+
+
+def school_page(
+    ctx: Context,
+    table: Table,
+    visible: RowFilter,
+    args: PageArgs,
+    where: Sequence[ColumnElement[bool]],
+    build: Build[N],
+) -> Connection[N]:
+    size, after_id = page_size(args.first), decode_cursor(args.after)
+    clauses = list(where)
+    if args.updated_since is not None:
+        if args.updated_since.tzinfo is None:
+            raise BadArgumentError("`updatedSince` needs a time zone (e.g. 2026-01-15T09:00:00Z)")
+        clauses.append(table.c.updated_at > args.updated_since)
+    rows, more = reads.page(ctx.conn, table, visible, first=size, after_id=after_id, where=clauses)
+    return connection(rows, more, lambda r: build(ctx, r))
+
+
+def by_ids(ctx: Context, table: Table, visible: RowFilter, ids: set[str], build: Build[N]) -> dict[str, N]:
+    rows = list(reads.by_ids(ctx.conn, table, visible, ids).values())
+    return {row["id"]: node for row, node in zip(rows, build(ctx, rows), strict=True)}
+
+
+def children(
+    ctx: Context, table: Table, visible: RowFilter, column: str, parent_ids: set[str], build: Build[N]
+) -> dict[str, list[N]]:
+    """Children of every parent in one query; all children share one batch."""
+    groups = reads.grouped_by(ctx.conn, table, visible, column, parent_ids)
+    flat = [row for rows in groups.values() for row in rows]
+    nodes = iter(build(ctx, flat))
+    return {key: [next(nodes) for _ in rows] for key, rows in groups.items()}
