@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     quarantine_max_share: float = 0.1
     # A run deleting more than this share of a school's records is refused unless forced.
     deletion_guard_share: float = 0.2
+    # Tombstones older than this are purged by the daily maintenance (apps must resync from scratch
+    # if their change-feed cursor is older).
+    tombstone_retention_days: int = 90
+    payload_retention_days: int = 7
     # Signs admin session cookies. Set it in production: with several API processes, or across
     # restarts, a generated key would sign everyone out.
     admin_secret_key: str | None = None

@@ -5,6 +5,7 @@ Records are canonical dicts with source ids, keyed by dataset name; a test edits
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
@@ -33,6 +34,7 @@ class MemoryConfig(BaseModel):
     dataset: str
     page_size: int = 2
     partial_entities: list[str] = []  # entities served like a delta file: never the whole set
+    page_delay: float = 0.0  # seconds per page, to hold a run open
 
 
 class MemoryStream(Stream):
@@ -47,6 +49,7 @@ class MemoryStream(Stream):
         fail_at = FAULTS.get(self.config.dataset, {}).get(self.entity.name)
         size = self.config.page_size
         for n, start in enumerate(range(0, len(records), size)):
+            await asyncio.sleep(self.config.page_delay)
             if n == fail_at:
                 raise RetryableError(f"HTTP 503 from memory://{self.name}?page={n}")
             yield Page(

@@ -13,7 +13,9 @@ import ipaddress
 import json
 import random
 import socket
+import ssl
 from collections.abc import Awaitable, Callable
+from functools import cache
 from typing import Any
 
 import httpx
@@ -25,6 +27,7 @@ from adapters.sdk.errors import (
     SourceContractError,
     SourceUnreachableError,
 )
+from adapters.sdk.payloads import current_log
 from adapters.sdk.ratelimit import RateLimiter
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -59,6 +62,7 @@ class SourceHttpClient:
             timeout=timeout,
             headers=headers,
             follow_redirects=False,
+            verify=_ssl_context(),
         )
         # An injected transport is an in-process app (tests): there is no address to check.
         self._address_checked = transport is not None
@@ -109,6 +113,9 @@ class SourceHttpClient:
                 async with self._slots:
                     self.requests_sent += 1
                     response = await self._client.get(url, params=params)
+                payload_log = current_log()
+                if payload_log is not None:
+                    payload_log.record(str(response.request.url), response.status_code, response.content)
             except httpx.TimeoutException as exc:
                 error: RetryableError | SourceUnreachableError = RetryableError(
                     f"timed out after {self._client.timeout.read}s waiting for {url}"
@@ -151,6 +158,12 @@ class SourceHttpClient:
                 f"{response.request.url} returned a body that is not valid JSON ({exc}); "
                 f"it starts {response.content[:80]!r}"
             ) from exc
+
+
+@cache
+def _ssl_context() -> ssl.SSLContext:
+    """One shared TLS context: building one loads the CA bundle (~0.1 s), once per stream otherwise."""
+    return httpx.create_ssl_context()
 
 
 async def check_address(url: httpx.URL) -> None:

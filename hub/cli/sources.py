@@ -141,3 +141,39 @@ def orgs(name: str, json: Annotated[bool, typer.Option("--json")] = False) -> No
     for row in rows:
         table.add_row(row["kind"], row["name"], row["source_id"], row["id"])
     console.print(table)
+
+
+@app.command("schedule")
+def schedule(
+    name: str,
+    every: Annotated[
+        int | None, typer.Option(help="Sync every N minutes while `satchel serve` runs", min=5)
+    ] = None,
+    off: Annotated[bool, typer.Option("--off", help="Only sync when asked")] = False,
+) -> None:
+    """Set how often `satchel serve` syncs this source."""
+    if (every is None) == (not off):
+        fail("give --every MINUTES or --off")
+    with context.engine().begin() as conn:
+        try:
+            repo.set_schedule(conn, repo.get_source(conn, name).id, None if off else every)
+        except repo.SourceNotFoundError as exc:
+            fail(str(exc))
+    console.print(
+        f"{name}: "
+        + ("synced only when asked" if off else f"synced every {every} minutes by `satchel serve`")
+    )
+
+
+@app.command("payload-log")
+def payload_log(
+    name: str,
+    on: Annotated[bool, typer.Option("--on/--off", help="Keep raw responses of each run (7 days)")],
+) -> None:
+    """Keep every raw response of this source's runs for troubleshooting (purged after 7 days)."""
+    with context.engine().begin() as conn:
+        try:
+            repo.set_payload_log(conn, repo.get_source(conn, name).id, on)
+        except repo.SourceNotFoundError as exc:
+            fail(str(exc))
+    console.print(f"{name}: raw payload log {'on' if on else 'off'}")

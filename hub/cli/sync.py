@@ -15,6 +15,7 @@ from hub.store import runs
 from hub.store import sources as repo
 from hub.sync import RunSummary, sync_source
 from hub.sync.engine import Progress as SyncProgress
+from hub.sync.locks import SourceBusyError
 
 
 class _RunByDefault(TyperGroup):
@@ -94,8 +95,8 @@ def sync(
     for source_name in names:
         try:
             summary = run_with_progress(source_name, full=full, force=force, quiet=json)
-        except repo.SourceNotFoundError as exc:
-            fail(str(exc))
+        except (repo.SourceNotFoundError, SourceBusyError) as exc:
+            fail(f"{source_name}: {exc}")
         summaries.append(summary)
         if not json:
             print_summary(summary)

@@ -35,6 +35,25 @@ class Source(Base):
     config: Mapped[dict[str, Any]] = mapped_column(default=dict)
     checkpoint: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # `satchel serve` syncs the source every this many minutes; NULL = only when asked.
+    sync_interval_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Keep every raw response of its runs for troubleshooting (purged after 7 days).
+    log_payloads: Mapped[bool] = mapped_column(default=False, server_default="0")
+
+
+class RawPayload(Base):
+    """A raw source response kept for troubleshooting when the source logs payloads."""
+
+    __tablename__ = "raw_payloads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("sync_runs.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    truncated: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class SyncRun(Base):
@@ -128,3 +147,4 @@ APPS = _table(App)
 GRANTS = _table(Grant)
 ACCESS_TOKENS = _table(AccessToken)
 COUNTERS = _table(Counter)
+RAW_PAYLOADS = _table(RawPayload)

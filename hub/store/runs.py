@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from hub.store.columns import new_id, utcnow
-from hub.store.models import QUARANTINE, SYNC_RUNS, QuarantinedRecord, SyncRun
+from hub.store.models import QUARANTINE, RAW_PAYLOADS, SYNC_RUNS, QuarantinedRecord, RawPayload, SyncRun
 
 _RUNS = SYNC_RUNS
 _QUARANTINE = QUARANTINE
@@ -57,3 +57,21 @@ def list_runs(conn: Connection, source_id: str | None = None, limit: int = 20) -
 def quarantined_for_run(conn: Connection, run_id: str) -> list[QuarantinedRecord]:
     query = select(_QUARANTINE).where(_QUARANTINE.c.run_id == run_id).order_by(_QUARANTINE.c.id)
     return [QuarantinedRecord(**row._asdict()) for row in conn.execute(query)]
+
+
+def add_payloads(conn: Connection, source_id: str, run_id: str, payloads: list[dict[str, Any]]) -> None:
+    if payloads:
+        conn.execute(
+            RAW_PAYLOADS.insert(), [{"source_id": source_id, "run_id": run_id, **p} for p in payloads]
+        )
+
+
+def payloads_for_run(conn: Connection, run_id: str) -> list[RawPayload]:
+    query = select(RAW_PAYLOADS).where(RAW_PAYLOADS.c.run_id == run_id).order_by(RAW_PAYLOADS.c.id)
+    return [RawPayload(**row._asdict()) for row in conn.execute(query)]
+
+
+def last_started(conn: Connection) -> dict[str, datetime]:
+    """When each source's latest run started (the scheduler's clock)."""
+    query = select(_RUNS.c.source_id, func.max(_RUNS.c.started_at)).group_by(_RUNS.c.source_id)
+    return {source_id: started for source_id, started in conn.execute(query)}

@@ -88,3 +88,11 @@ def organisations(conn: Connection, source_id: str) -> list[tuple[str, str, str 
         .order_by(orgs.c.kind, orgs.c.name)
     )
     return [(row.id, row.source_record_id, row.kind, row.name) for row in conn.execute(query)]
+
+
+def set_schedule(conn: Connection, source_id: str, every_minutes: int | None) -> None:
+    conn.execute(update(_TABLE).where(_TABLE.c.id == source_id).values(sync_interval_minutes=every_minutes))
+
+
+def set_payload_log(conn: Connection, source_id: str, enabled: bool) -> None:
+    conn.execute(update(_TABLE).where(_TABLE.c.id == source_id).values(log_payloads=enabled))

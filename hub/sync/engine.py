@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,8 @@ import httpx
 import polars as pl
 from sqlalchemy import Connection, Engine
 
-from adapters.sdk import AdapterError, Reject, SourceAdapter, registry
+from adapters.sdk import AdapterError, Reject, SourceAdapter, SourceContractError, registry
+from adapters.sdk.payloads import PayloadLog, capture_payloads
 from hub.canonical import ENTITIES_BY_NAME, EntitySpec
 from hub.config import Settings, get_settings
 from hub.store import CANONICAL_TABLES, canonical_writes, runs, sources
@@ -25,6 +27,7 @@ from hub.store.columns import utcnow
 from hub.sync.diff import Diff, diff
 from hub.sync.guards import SyncRefusedError, check_deletion_share, check_quarantine_share
 from hub.sync.ids import hub_id
+from hub.sync.locks import source_lock
 from hub.sync.prepare import prepare
 
 
@@ -94,6 +97,7 @@ class RunSummary:
 class _EntityRead:
     frames: list[pl.DataFrame] = field(default_factory=list)
     deleted_source_ids: list[str] = field(default_factory=list)
+    quarantined_source_ids: list[str] = field(default_factory=list)  # read but unusable: never gone
     complete: bool = True
 
 
@@ -140,32 +144,38 @@ async def run_sync(
     """Sync one source. `full` ignores checkpoints (and so detects deletions everywhere);
     `force` lets a run through the deletion guard."""
     settings = settings or get_settings()
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         source = sources.get_source(conn, source_name)
+    with source_lock(engine, source.id):
         checkpoint = {} if full else dict(source.checkpoint)
         mode = "incremental" if checkpoint else "full"
-        summary = RunSummary(run_id=runs.start_run(conn, source.id, mode), source=source_name, mode=mode)
-
-    try:
-        adapter = registry.create(source.adapter, source.config, transport=transport)
-        try:
-            read = await _read(adapter, checkpoint, summary, progress)
-        finally:
-            await adapter.aclose()
-        check_quarantine_share(summary.totals.quarantined, summary.totals.read, settings.quarantine_max_share)
         with engine.begin() as conn:
-            diffs = _diff_all(conn, source.id, read, summary)
-            if not force:
-                check_deletion_share(diffs.values(), settings.deletion_guard_share)
-            _apply(conn, source.id, diffs)
-            sources.save_checkpoint(conn, source.id, {**checkpoint, **read.checkpoint})
-            summary.status = "succeeded"
-            _record_run(conn, summary)
-    except (AdapterError, SyncRefusedError) as exc:
-        _fail(engine, summary, str(exc))
-    except Exception as exc:
-        _fail(engine, summary, f"internal error ({type(exc).__name__}): {exc}")
-        raise
+            summary = RunSummary(run_id=runs.start_run(conn, source.id, mode), source=source_name, mode=mode)
+        with capture_payloads() if source.log_payloads else nullcontext() as payload_log:
+            try:
+                adapter = registry.create(source.adapter, source.config, transport=transport)
+                try:
+                    read = await _read(adapter, checkpoint, summary, progress)
+                finally:
+                    await adapter.aclose()
+                check_quarantine_share(
+                    summary.totals.quarantined, summary.totals.read, settings.quarantine_max_share
+                )
+                with engine.begin() as conn:
+                    diffs = _diff_all(conn, source.id, read, summary)
+                    if not force:
+                        check_deletion_share(diffs.values(), settings.deletion_guard_share)
+                    _apply(conn, source.id, diffs)
+                    sources.save_checkpoint(conn, source.id, {**checkpoint, **read.checkpoint})
+                    summary.status = "succeeded"
+                    _record_run(conn, source.id, summary, payload_log)
+            except (AdapterError, SyncRefusedError) as exc:
+                _fail(engine, source.id, summary, str(exc), payload_log)
+            except Exception as exc:
+                _fail(
+                    engine, source.id, summary, f"internal error ({type(exc).__name__}): {exc}", payload_log
+                )
+                raise
     return summary
 
 
@@ -179,20 +189,34 @@ async def _read(
         since = _parse_since(checkpoint.get(stream.name)) if stream.incremental else None
         entity.complete = entity.complete and since is None and not stream.partial
         done = 0
+        promised: int | None = None  # how many records the source last said the stream holds
         high_water: datetime | None = since
         async for page in stream.read(since):
             mapped = stream.to_canonical(page)
             entity.frames.append(mapped.frame)
             entity.deleted_source_ids.extend(mapped.deleted_ids)
             summary.quarantined.extend((stream.entity.name, r) for r in mapped.rejects)
+            for reject in mapped.rejects:
+                if reject.source_record_id is None:
+                    entity.complete = False  # some record came without its id: absence proves nothing
+                else:
+                    entity.quarantined_source_ids.append(reject.source_record_id)
             counts.read += mapped.frame.height + len(mapped.deleted_ids) + len(mapped.rejects)
             counts.quarantined += len(mapped.rejects)
             done += page.row_count
+            promised = page.total if page.total is not None else promised
             latest = mapped.frame["source_updated_at"].max() if mapped.frame.height else None
             if isinstance(latest, datetime) and (high_water is None or latest > high_water):
                 high_water = latest
             if progress:
                 progress(Progress(stream.name, done, page.total))
+        if promised is not None and done < promised:
+            # A page came back short or empty mid-read: applying would tombstone (or, on a delta,
+            # skip past) records the source still holds.
+            raise SourceContractError(
+                f"{stream.name}: the source said it holds {promised} records, but reading it gave "
+                f"only {done}; the read is incomplete, so nothing was applied"
+            )
         if stream.incremental and high_water is not None:
             read.checkpoint[stream.name] = high_water.isoformat()
     return read
@@ -211,7 +235,8 @@ def _diff_all(conn: Connection, source_id: str, read: _Read, summary: RunSummary
         incoming = prepare(spec, source_id, pl.concat(frames, how="vertical_relaxed"))
         stored = canonical_writes.load_state(conn, CANONICAL_TABLES[name], source_id)
         deleted = [hub_id(source_id, spec.table, i) for i in entity_read.deleted_source_ids]
-        result = diff(incoming, stored, complete=entity_read.complete, deleted_ids=deleted)
+        kept = [hub_id(source_id, spec.table, i) for i in entity_read.quarantined_source_ids]
+        result = diff(incoming, stored, complete=entity_read.complete, deleted_ids=deleted, kept_ids=kept)
         counts = summary.counts[name]
         counts.inserted, counts.updated = result.inserts.height, result.updates.height
         counts.unchanged, counts.tombstoned = result.unchanged, result.tombstones.height
@@ -245,7 +270,9 @@ def _with_bookkeeping(frame: pl.DataFrame, source_id: str, first_version: int, n
     )
 
 
-def _record_run(conn: Connection, summary: RunSummary) -> None:
+def _record_run(
+    conn: Connection, source_id: str, summary: RunSummary, payload_log: PayloadLog | None
+) -> None:
     data = summary.as_dict()
     runs.finish_run(
         conn,
@@ -268,10 +295,14 @@ def _record_run(conn: Connection, summary: RunSummary) -> None:
             for q in data["quarantined"]
         ],
     )
+    if payload_log is not None:
+        runs.add_payloads(conn, source_id, summary.run_id, [vars(p) for p in payload_log.payloads])
 
 
-def _fail(engine: Engine, summary: RunSummary, error: str) -> None:
+def _fail(
+    engine: Engine, source_id: str, summary: RunSummary, error: str, payload_log: PayloadLog | None
+) -> None:
     summary.status = "failed"
     summary.error = error
     with engine.begin() as conn:
-        _record_run(conn, summary)
+        _record_run(conn, source_id, summary, payload_log)

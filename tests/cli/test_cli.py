@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 from adapters.oneroster.simulator import create_app
 from adapters.sdk.simserver import BackgroundServer
 from hub.cli import cli, context
+from hub.store import runs
+from hub.store.sources import get_source
 from hub.synthetic import generate_district
 
 
@@ -23,8 +25,8 @@ def satchel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     context.engine.cache_clear()
     runner = CliRunner()
 
-    def run(*args: str) -> tuple[int, str]:
-        result = runner.invoke(cli, list(args), catch_exceptions=False)
+    def run(*args: str, input: str | None = None) -> tuple[int, str]:
+        result = runner.invoke(cli, list(args), input=input, catch_exceptions=False)
         return result.exit_code, result.output
 
     yield run
@@ -110,3 +112,45 @@ def test_errors_are_clear_and_exit_non_zero(satchel: Any, sim_url: str) -> None:
     code, out = satchel("apps", "grant", "Real", "--source", "wrong", "--data-types", "students")
     assert code == 1
     assert "sync it first" in out
+
+
+def test_operator_commands(satchel: Any, sim_url: str) -> None:
+    satchel("sources", "add", "lincoln", "--adapter", "oneroster", "--url", sim_url,
+            "--client-id", "ck", "--client-secret", "cs")  # fmt: skip
+    code, out = satchel("sources", "payload-log", "lincoln", "--on")
+    assert code == 0, out
+    code, out = satchel("sources", "schedule", "lincoln", "--every", "60")
+    assert code == 0, out
+    code, out = satchel("sources", "schedule", "lincoln")
+    assert code == 1
+    assert "--every MINUTES or --off" in out
+
+    code, out = satchel("sync", "lincoln", "--json")
+    assert code == 0, out
+    run_id = json.loads(out)["run_id"]
+    with context.engine().connect() as conn:
+        payloads = runs.payloads_for_run(conn, run_id)
+        source = get_source(conn, "lincoln")
+    assert source.sync_interval_minutes == 60
+    assert payloads
+    assert all(p.status == 200 and p.body.startswith("{") for p in payloads)
+    assert any("/users" in p.url for p in payloads)
+
+    code, out = satchel("sources", "orgs", "lincoln", "--json")
+    assert code == 0, out
+    orgs = json.loads(out)
+    district = next(o for o in orgs if o["kind"] == "district")
+    school = next(o for o in orgs if o["kind"] == "school")
+
+    code, out = satchel("users", "create", "head@school.example", "--role", "school_admin", "--org", school["id"],
+                        "--password-stdin", "--json", input="correct horse battery staple\n")  # fmt: skip
+    assert code == 0, out
+    assert json.loads(out)["role"] == "school_admin"
+    code, out = satchel("users", "create", "trust@x.example", "--role", "trust_admin", "--org", school["id"],
+                        "--password-stdin", input="correct horse battery staple\n")  # fmt: skip
+    assert code == 1  # a trust admin needs a district or trust, not a school
+    assert district["kind"] == "district"
+
+    code, out = satchel("db", "maintenance", "--json")
+    assert code == 0, out
+    assert set(json.loads(out)) == {"payloads_purged", "tombstones_purged", "tokens_purged"}
