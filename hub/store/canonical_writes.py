@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import orjson
 import polars as pl
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import JSON, Connection, Table, bindparam, insert, select, update
 
 from hub.store.models import COUNTERS
 
@@ -48,9 +49,33 @@ def allocate_versions(conn: Connection, count: int) -> int:
     return int(new_value) - count + 1
 
 
+COPY_THRESHOLD = 1000  # below this, COPY's setup costs more than executemany
+
+
 def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    if rows:
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
+        _copy_rows(conn, table, rows)
+    else:
         conn.execute(insert(table), rows)
+
+
+def _copy_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL COPY inside the caller's transaction: several times faster than INSERTs."""
+    columns = list(rows[0])
+    json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    quoted = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
+    statement = f"COPY {conn.dialect.identifier_preparer.format_table(table)} ({quoted}) FROM STDIN"
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    orjson.dumps(row[c]).decode() if c in json_columns and row[c] is not None else row[c]
+                    for c in columns
+                ]
+            )
 
 
 def update_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
