@@ -187,7 +187,7 @@ def _validate_fields(fields: dict[str, list[str]] | None, types: list[str]) -> N
     for data_type, names in (fields or {}).items():
         if data_type not in types:
             raise GrantError(f"fields given for {data_type!r}, which is not granted")
-        known = DATA_TYPES[data_type].entity.field_names
+        known = DATA_TYPES[data_type].field_names
         unknown = [n for n in names if n not in known]
         if unknown:
             raise GrantError(f"unknown {data_type} field(s): {', '.join(unknown)}")

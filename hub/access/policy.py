@@ -322,7 +322,7 @@ def not_in(clause: ColumnElement[bool]) -> ColumnElement[bool]:
 def _check(table: Table, data_type: str) -> None:
     if data_type not in DATA_TYPES:
         raise ValueError(f"unknown data type {data_type!r}")
-    if table.name not in DATA_TYPE_TABLES[data_type]:
+    if table.name not in DATA_TYPE_TABLES.get(data_type, frozenset()):
         raise ValueError(f"{data_type!r} does not scope {table.name}")
 
 

@@ -51,6 +51,17 @@ class DataType(enum.Enum):
     CONTACTS = "contacts"
     CLASSES = "classes"
     ENROLLMENTS = "enrollments"
+    # Granted and shown in `viewer`, not yet served as types by this API version.
+    ATTENDANCE = "attendance"
+    BEHAVIOUR = "behaviour"
+    GRADES = "grades"
+    ASSIGNMENTS = "assignments"
+    CALENDAR = "calendar"
+    TIMETABLE = "timetable"
+    DEMOGRAPHICS = "demographics"
+    ADDRESSES = "addresses"
+    PHOTOS = "photos"
+    CUSTOM_FIELDS = "custom_fields"
 
 
 E = TypeVar("E", bound=enum.Enum)

@@ -79,7 +79,7 @@ def viewer(ctx: Context) -> Viewer:
 
 
 def _fields(grant: GrantRecord, data_type: str) -> GrantedFields:
-    every = DATA_TYPES[data_type].entity.field_names
+    every = DATA_TYPES[data_type].field_names
     granted = [f for f in every if grant.grants_field(data_type, f)]
     return GrantedFields(data_type=DataType(data_type), fields=granted, all_fields=len(granted) == len(every))
 

@@ -160,7 +160,7 @@ def test_replaying_changes_reproduces_a_full_read(sqlite_engine: Engine, seed: i
     edits = Edits(engine, district, rng)
     replica = Replica()
 
-    for step in range(40):
+    for step in range(25):
         action = rng.random()
         if action < 0.25:
             edits.insert()
