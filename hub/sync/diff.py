@@ -16,10 +16,19 @@ class Diff:
     live_per_school: pl.DataFrame  # school_id, live: stored live rows before the run (deletion guard)
 
 
-def diff(incoming: pl.DataFrame, stored: pl.DataFrame, *, complete: bool, deleted_ids: list[str]) -> Diff:
+def diff(
+    incoming: pl.DataFrame,
+    stored: pl.DataFrame,
+    *,
+    complete: bool,
+    deleted_ids: list[str],
+    kept_ids: list[str] | None = None,
+) -> Diff:
     """`complete` means incoming is the whole source: live stored rows missing from it are gone.
 
     `deleted_ids` are hub ids the source itself reported deleted (they win over a complete read).
+    `kept_ids` are hub ids the source sent but that were quarantined: missing from incoming, yet
+    not gone, so they keep their stored version.
     """
     joined = incoming.join(stored.select("id", "stored_hash", "stored_deleted"), on="id", how="left")
     is_new = pl.col("stored_hash").is_null()
@@ -33,8 +42,9 @@ def diff(incoming: pl.DataFrame, stored: pl.DataFrame, *, complete: bool, delete
     live = stored.filter(~pl.col("stored_deleted"))
     gone = live.filter(pl.col("id").is_in(deleted_ids))
     if complete:
-        gone = pl.concat([gone, live.join(incoming.select("id"), on="id", how="anti")]).unique(
-            "id", maintain_order=True
+        absent = live.join(incoming.select("id"), on="id", how="anti").filter(
+            ~pl.col("id").is_in(kept_ids or [])
         )
+        gone = pl.concat([gone, absent]).unique("id", maintain_order=True)
     live_per_school = live.group_by("school_id").agg(live=pl.len())
     return Diff(inserts, updates, unchanged, gone.select("id", "school_id"), live_per_school)

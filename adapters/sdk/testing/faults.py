@@ -117,9 +117,7 @@ class Faults:
             raise ValueError("`at` and `times` count requests from 1")
         if kind is FaultKind.DROP_FIELD and not field:
             raise ValueError("a drop_field fault needs the `field` to drop")
-        fault = Fault(
-            kind, at, times, path, status, retry_after, delay, key, field, rename_to, max(1, count)
-        )
+        fault = Fault(kind, at, times, path, status, retry_after, delay, key, field, rename_to, max(1, count))
         with self._lock:
             self.armed.append(fault)
         return fault
@@ -202,7 +200,7 @@ class FaultInjector:
         if fault is not None and fault.kind is FaultKind.TRUNCATE:
             body = body[: len(body) // 2]
             self.faults._record(FiredFault(fault.kind, number, path, f"body cut to {len(body)} bytes"))
-        elif fault is not None and fault.kind in RECORD_FAULTS or remember:
+        elif (fault is not None and fault.kind in RECORD_FAULTS) or remember:
             body = self._edit_records(fault, number, path, body)
         await _replay(send, start, body)
 
