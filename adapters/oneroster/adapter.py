@@ -1,9 +1,12 @@
-"""The OneRoster 1.1 REST adapter: config, capabilities, the connection check and the streams."""
+"""The OneRoster adapter: config, capabilities, the connection check and the streams.
+
+REST 1.1 (OAuth 1.0a) and 1.2 (OAuth 2 client credentials), the version configured, named by the
+base URL's path, or detected; or a CSV bulk set (`bulk/`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar, Literal
 
@@ -11,56 +14,60 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from adapters.oneroster import bulk
+from adapters.oneroster.check import check_rest
 from adapters.oneroster.client import OneRosterClient
-from adapters.oneroster.mapping import ROW_MAPPERS, to_canonical
+from adapters.oneroster.probe import detect_version
+from adapters.oneroster.streams import OneRosterStream, UsersStream
+from adapters.oneroster.versions import ENDPOINTS, Version, default_scopes, split_base_url
 from adapters.sdk import (
-    AuthError,
     Capabilities,
     CheckResult,
     DeletionDetection,
-    MappedPage,
-    Page,
     RateLimiter,
-    RetryableError,
     SourceAdapter,
-    SourceContractError,
-    SourceUnreachableError,
     Stream,
-)
-from hub.canonical import ENTITIES_BY_NAME
-
-# (endpoint, response key, canonical entity), in dependency order.
-ENDPOINTS: tuple[tuple[str, str, str], ...] = (
-    ("orgs", "orgs", "organisation"),
-    ("academicSessions", "academicSessions", "academic_session"),
-    ("courses", "courses", "course"),
-    ("classes", "classes", "class"),
-    ("users", "users", "person"),
-    ("enrollments", "enrollments", "enrollment"),
 )
 
 
 class OneRosterConfig(BaseModel):
-    """A OneRoster source: 1.1 REST signed with OAuth 1.0a (HMAC-SHA1), or a CSV bulk set (zip or folder)."""
+    """A OneRoster source: REST 1.1 (OAuth 1.0a) or 1.2 (OAuth 2), or a CSV bulk set (zip or folder)."""
 
     model_config = ConfigDict(extra="forbid")
 
     base_url: str | None = Field(
         default=None,
-        description="REST: server root (https://sis.example.org) or the full …/ims/oneroster/v1p1 URL",
+        description="REST: server root (https://sis.example.org), or the full …/ims/oneroster/v1p1 or "
+        "…/ims/oneroster/rostering/v1p2 URL (which also fixes the version)",
     )
     path: str | None = Field(default=None, description="CSV bulk: a .zip or a folder holding manifest.csv")
-    client_id: str | None = Field(default=None, min_length=1, description="REST: OAuth 1.0a consumer key")
-    client_secret: SecretStr | None = Field(default=None, description="REST: OAuth 1.0a consumer secret")
+    client_id: str | None = Field(
+        default=None,
+        min_length=1,
+        description="REST: OAuth 1.0a consumer key (1.1) or OAuth 2 client id (1.2)",
+    )
+    client_secret: SecretStr | None = Field(default=None, description="REST: the matching secret")
     version: Literal["1.0", "1.1", "1.2"] | None = Field(
-        default=None, description="REST: 1.1. CSV: 1.0, 1.1 or 1.2; detected from the manifest when unset"
+        default=None,
+        description="REST: 1.1 or 1.2; detected by probing the server (1.2 first) when unset. "
+        "CSV: 1.0, 1.1 or 1.2; detected from the manifest when unset",
+    )
+    token_url: str | None = Field(
+        default=None, description="REST 1.2: the OAuth 2 token endpoint; default {server root}/token"
+    )
+    scopes: list[str] | None = Field(
+        default=None,
+        description="REST 1.2: scopes to request; default roster-core.readonly, plus "
+        "roster-demographics.readonly when demographics are read",
+    )
+    demographics: bool = Field(
+        default=True, description="REST: read /demographics for people's birth date and sex"
     )
     page_size: int = Field(
         default=100, ge=1, le=10_000, description="REST: records asked for per request (limit)"
     )
     rate_limit_per_minute: int = Field(default=600, ge=1)
 
-    @field_validator("base_url")
+    @field_validator("base_url", "token_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
@@ -71,29 +78,30 @@ class OneRosterConfig(BaseModel):
     def _one_binding(self) -> OneRosterConfig:
         if (self.base_url is None) == (self.path is None):
             raise ValueError("give exactly one of base_url (REST) or path (CSV bulk)")
-        if self.base_url is not None:
-            if self.client_id is None or self.client_secret is None:
-                raise ValueError("REST needs client_id and client_secret")
-            if self.version not in (None, "1.1"):
-                raise ValueError(f"OneRoster {self.version} over REST is not supported yet; 1.1 is")
+        if self.base_url is None:
+            if self.token_url is not None or self.scopes is not None:
+                raise ValueError("token_url and scopes are REST settings; a CSV set has no auth")
+            return self
+        if self.client_id is None or self.client_secret is None:
+            raise ValueError("REST needs client_id and client_secret")
+        if self.version == "1.0":
+            raise ValueError("OneRoster 1.0 over REST is not supported; 1.1 and 1.2 are")
+        _, named = split_base_url(self.base_url)
+        if named is not None and self.version is not None and named != self.version:
+            raise ValueError(f"base_url is a OneRoster {named} URL but version is {self.version}")
+        if (named or self.version) == "1.1" and (self.token_url is not None or self.scopes is not None):
+            raise ValueError(
+                "token_url and scopes are for OneRoster 1.2 (OAuth 2); 1.1 signs requests with OAuth 1.0a"
+            )
         return self
 
-
-class OneRosterStream(Stream):
-    incremental = True  # every 1.1 collection accepts filter=dateLastModified>'…'
-
-    def __init__(self, client: OneRosterClient, endpoint: str, key: str, entity: str) -> None:
-        self.name = endpoint
-        self.entity = ENTITIES_BY_NAME[entity]
-        self._client = client
-        self._key = key
-        self._row = ROW_MAPPERS[entity]
-
-    def read(self, since: datetime | None) -> AsyncIterator[Page]:
-        return self._client.pages(self.name, self._key, since)
-
-    def to_canonical(self, page: Page) -> MappedPage:
-        return to_canonical(self.entity, page, self._row)
+    @property
+    def rest_version(self) -> Version | None:
+        """The REST version fixed by config or by the base URL's path; None means detect."""
+        if self.base_url is None:
+            return None
+        _, named = split_base_url(self.base_url)
+        return named or (self.version if self.version in ("1.1", "1.2") else None)
 
 
 class OneRosterAdapter(SourceAdapter):
@@ -113,50 +121,48 @@ class OneRosterAdapter(SourceAdapter):
             raise TypeError("OneRosterAdapter needs a OneRosterConfig")
         self.settings = config
         self.bulk_path = Path(config.path) if config.path else None
-        if config.base_url is None or config.client_id is None or config.client_secret is None:
-            return  # a CSV bulk source: no HTTP client
-        self.client = OneRosterClient(
-            config.base_url,
-            config.client_id,
-            config.client_secret.get_secret_value(),
-            page_size=config.page_size,
-            limiter=RateLimiter(config.rate_limit_per_minute),
-            transport=transport,
-        )
+        self.server_root = split_base_url(config.base_url)[0] if config.base_url else ""
+        self.version: Version | None = config.rest_version
+        self._limiter = RateLimiter(config.rate_limit_per_minute)  # one budget for every stream
+        self._clients: dict[Version, OneRosterClient] = {}
+
+    def client_for(self, version: Version) -> OneRosterClient:
+        """One client per version, kept for the adapter's life: a 1.2 token is fetched once per run."""
+        if version not in self._clients:
+            settings = self.settings
+            if settings.client_id is None or settings.client_secret is None:
+                raise TypeError("a CSV bulk source has no REST client")
+            scopes = settings.scopes
+            self._clients[version] = OneRosterClient(
+                self.server_root,
+                settings.client_id,
+                settings.client_secret.get_secret_value(),
+                version=version,
+                token_url=settings.token_url,
+                scopes=scopes if scopes is not None else default_scopes(demographics=settings.demographics),
+                page_size=settings.page_size,
+                limiter=self._limiter,
+                transport=self.transport,
+            )
+        return self._clients[version]
+
+    async def connect(self) -> OneRosterClient:
+        """The client for the server's version, probing once when it is not configured."""
+        if self.version is None:
+            self.version = await detect_version(self.server_root, self.transport)
+        return self.client_for(self.version)
 
     def streams(self) -> Sequence[Stream]:
         if self.bulk_path is not None:
             return bulk.bulk_streams(self.bulk_path, version=self.settings.version)
-        return [OneRosterStream(self.client, *endpoint) for endpoint in ENDPOINTS]
+        return [
+            UsersStream(self.connect, demographics=self.settings.demographics)
+            if endpoint == "users"
+            else OneRosterStream(self.connect, endpoint, key, entity)
+            for endpoint, key, entity in ENDPOINTS
+        ]
 
     async def check(self) -> CheckResult:
         if self.bulk_path is not None:
             return bulk.check(self.bulk_path, version=self.settings.version)
-        url = f"{self.client.root}/orgs"
-        try:
-            # No retries: the operator is waiting for an answer.
-            async with self.client.http(max_retries=0) as http:
-                body, response = await http.get_json("orgs", {"limit": 1})
-        except AuthError as exc:
-            return CheckResult(
-                False, f"OneRoster refused the credentials at {url}: check the client id and secret. ({exc})"
-            )
-        except SourceUnreachableError as exc:
-            return CheckResult(False, f"cannot reach {self.client.root}: check the base URL. ({exc})")
-        except RetryableError as exc:
-            return CheckResult(
-                False, f"{self.client.root} is not answering properly; try again later. ({exc})"
-            )
-        except SourceContractError as exc:
-            return CheckResult(False, f"{url} answered, but not like a OneRoster 1.1 API. ({exc})")
-        if not isinstance(body, dict) or not isinstance(body.get("orgs"), list):
-            return CheckResult(
-                False, f"{url} answered, but not like a OneRoster 1.1 API: the response has no 'orgs' list."
-            )
-        total = response.headers.get("X-Total-Count")
-        return CheckResult(
-            True,
-            f"connected to OneRoster 1.1 at {self.client.root}"
-            + (f"; {total} organisations" if total is not None else ""),
-            details={"orgs": int(total) if total and total.isdigit() else None},
-        )
+        return await check_rest(self)

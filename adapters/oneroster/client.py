@@ -1,66 +1,32 @@
-"""HTTP side of OneRoster 1.1 REST: OAuth 1.0a request signing and limit/offset paging.
+"""HTTP side of OneRoster REST (1.1 and 1.2): the auth each version uses, and paging.
 
-Signing uses authlib's RFC 5849 signature functions directly rather than authlib's httpx
-`OAuth1Auth`: that wrapper refuses plain http (even on loopback, where the simulators run) and
-its httpx shim emits a DeprecationWarning on import.
+Paging follows the server: `Link: rel="next"` when the server sends Link headers, else offset
+arithmetic against `X-Total-Count`, else a short page ends the collection.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
-import time
-from collections.abc import AsyncIterator, Callable, Generator
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from authlib.common.urls import url_decode
-from authlib.oauth1.rfc5849.signature import construct_base_string, hmac_sha1_signature
-from authlib.oauth1.rfc5849.util import escape
 
+from adapters.oneroster.oauth1 import OAuth1Signer
+from adapters.oneroster.oauth2 import OAuth2ClientCredentials, ScopeError
+from adapters.oneroster.versions import API_PATHS, Version, split_base_url
 from adapters.sdk import AuthError, Page, RateLimiter, SourceContractError, SourceHttpClient
 
-API_PATH = "/ims/oneroster/v1p1"
+API_PATH = API_PATHS["1.1"]  # kept for callers written against 1.1
+
+__all__ = ["API_PATH", "OAuth1Signer", "OneRosterClient", "api_root", "format_datetime"]
 
 
-class OAuth1Signer(httpx.Auth):
-    """Two-legged OAuth 1.0a, HMAC-SHA1, parameters in the Authorization header (OneRoster 1.1)."""
-
-    def __init__(
-        self,
-        client_id: str,
-        client_secret: str,
-        *,
-        clock: Callable[[], float] = time.time,
-        nonce: Callable[[], str] = lambda: secrets.token_hex(16),
-    ) -> None:
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self._clock = clock
-        self._nonce = nonce
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        oauth = [
-            ("oauth_consumer_key", self.client_id),
-            ("oauth_nonce", self._nonce()),
-            ("oauth_signature_method", "HMAC-SHA1"),
-            ("oauth_timestamp", str(int(self._clock()))),
-            ("oauth_version", "1.0"),
-        ]
-        params = url_decode(request.url.query.decode()) + oauth
-        base = construct_base_string(request.method, str(request.url), params, request.headers.get("Host"))
-        oauth.append(("oauth_signature", hmac_sha1_signature(base, self.client_secret, None)))
-        request.headers["Authorization"] = "OAuth " + ", ".join(
-            f'{escape(k)}="{escape(v)}"' for k, v in oauth
-        )
-        yield request
-
-
-def api_root(base_url: str) -> str:
-    """The v1p1 root for a server root or an already complete v1p1 URL."""
-    root = base_url.rstrip("/")
-    return root if root.endswith(API_PATH) else root + API_PATH
+def api_root(base_url: str, version: Version = "1.1") -> str:
+    """The version's API root for a server root or an already complete API URL."""
+    root, _ = split_base_url(base_url)
+    return root + API_PATHS[version]
 
 
 def format_datetime(value: datetime) -> str:
@@ -75,13 +41,30 @@ class OneRosterClient:
         client_id: str,
         client_secret: str,
         *,
+        version: Version = "1.1",
+        token_url: str | None = None,
+        scopes: Sequence[str] = (),
         page_size: int = 100,
         limiter: RateLimiter | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
-        self.root = api_root(base_url)
+        self.version = version
+        self.server_root, _ = split_base_url(base_url)
+        self.root = self.server_root + API_PATHS[version]
         self.page_size = page_size
-        self._auth = OAuth1Signer(client_id, client_secret)
+        self.auth: httpx.Auth
+        if version == "1.1":
+            self.auth = OAuth1Signer(client_id, client_secret)
+        else:
+            self.auth = OAuth2ClientCredentials(
+                token_url or self.server_root + "/token",
+                client_id,
+                client_secret,
+                scopes,
+                check_addresses=transport is None,
+                **({"clock": clock} if clock else {}),
+            )
         self._limiter = limiter
         self._transport = transport
 
@@ -89,7 +72,7 @@ class OneRosterClient:
         """A fresh connection pool (one per read, so a stream never outlives its event loop)."""
         client = SourceHttpClient(
             self.root + "/",
-            auth=self._auth,
+            auth=self.auth,
             transport=self._transport,
             max_retries=max_retries,
             headers={"Accept": "application/json"},
@@ -98,11 +81,27 @@ class OneRosterClient:
             client.limiter = self._limiter  # one budget for all the adapter's streams
         return client
 
-    async def pages(self, collection: str, key: str, since: datetime | None = None) -> AsyncIterator[Page]:
-        """Every record of `collection`, page by page; with `since`, only records modified after it."""
+    async def pages(
+        self,
+        collection: str,
+        key: str,
+        since: datetime | None = None,
+        *,
+        fields: Sequence[str] = (),
+        filter_: str | None = None,
+    ) -> AsyncIterator[Page]:
+        """Every record of `collection`, page by page; with `since`, only records modified after it.
+
+        `fields` asks the server for just those fields; `filter_` is any other OneRoster filter
+        (it cannot be combined with `since`: one request carries one filter here).
+        """
         params: dict[str, Any] = {"limit": self.page_size}
         if since is not None:
             params["filter"] = f"dateLastModified>'{format_datetime(since)}'"
+        elif filter_ is not None:
+            params["filter"] = filter_
+        if fields:
+            params["fields"] = ",".join(fields)
         offset = 0
         url = collection
         query: dict[str, Any] | None = {**params, "offset": offset}
@@ -112,20 +111,25 @@ class OneRosterClient:
                 records = body.get(key) if isinstance(body, dict) else None
                 if not isinstance(records, list):
                     raise SourceContractError(
-                        f"{response.url} did not return a {key!r} list; is this a OneRoster 1.1 endpoint?"
+                        f"{response.url} did not return a {key!r} list; "
+                        f"is this a OneRoster {self.version} endpoint?"
                     )
-                yield Page(records=records, location=str(response.url))
+                total = _total_count(response)
+                yield Page(records=records, location=str(response.url), total=total)
                 if not records:
                     return
                 offset += len(records)
-                total = _total_count(response)
-                if total is not None and offset >= total:
-                    return
-                next_url = _link(response, "next")
-                if next_url is not None and next_url != str(response.url):
-                    url, query = next_url, None  # the server's own next page
+                if "Link" in response.headers:
+                    # A server that sends links knows its own paging best (it may ignore `limit`).
+                    next_url = _link(response, "next")
+                    if next_url is None or next_url == str(response.url):
+                        return
+                    url, query = next_url, None
                     continue
-                if total is None and len(records) < self.page_size:
+                if total is not None:
+                    if offset >= total:
+                        return
+                elif len(records) < self.page_size:
                     return
                 url, query = collection, {**params, "offset": offset}
 
@@ -134,6 +138,8 @@ class OneRosterClient:
     ) -> tuple[Any, httpx.Response]:
         try:
             return await http.get_json(url, query)
+        except ScopeError:
+            raise  # already names the missing scope
         except AuthError as exc:
             raise AuthError(
                 f"OneRoster refused the credentials for the {collection!r} endpoint; "

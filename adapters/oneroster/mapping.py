@@ -1,14 +1,20 @@
-"""OneRoster 1.1 JSON records → canonical frames. Pure functions: no I/O, no clock.
+"""OneRoster 1.1 and 1.2 JSON records → canonical frames. Pure functions: no I/O, no clock.
 
 Each entity has a row mapper that reads one record and raises `FieldError` naming the OneRoster
 field at fault; `to_canonical` turns those into Rejects, routes "tobedeleted" records to
 `deleted_ids`, and builds a frame with exactly the entity's polars schema. References stay as
 OneRoster sourcedIds; the sync engine resolves them.
+
+The mappers read both versions without being told which: 1.2 only adds fields (`roles`,
+`primaryOrg`, `preferredFirstName`, an `org` on sessions) where 1.1 has others (`role`, `orgs`).
+A user's demographics record (birth date, sex) arrives joined onto its page (`UsersPage`), read
+by the users stream, so that mapping a page stays pure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
@@ -18,19 +24,32 @@ from adapters.oneroster import vocab
 from adapters.sdk import MappedPage, Page, Reject
 from hub.canonical import EntitySpec
 
-# Canonical fields OneRoster 1.1 REST does not carry (1.1 keeps birth date and sex in the separate
-# demographics endpoint, and has no preferred name). Everything else round-trips.
+# Canonical fields OneRoster 1.1 REST does not carry: it has no preferred name. Birth date and sex
+# come from the demographics endpoint, joined onto users. Everything else round-trips.
 NOT_CARRIED: dict[str, frozenset[str]] = {
     "organisation": frozenset(),
     "academic_session": frozenset(),
     "course": frozenset(),
     "class": frozenset(),
-    "person": frozenset({"preferred_name", "date_of_birth", "gender"}),
+    "person": frozenset({"preferred_name"}),
     "enrollment": frozenset(),
 }
+# Per REST version. With `demographics: false` in the config, add person date_of_birth and gender.
+NOT_CARRIED_BY_VERSION: dict[str, dict[str, frozenset[str]]] = {
+    "1.1": NOT_CARRIED,
+    "1.2": {entity: frozenset() for entity in NOT_CARRIED},
+}
+DEMOGRAPHIC_FIELDS = frozenset({"date_of_birth", "gender"})
 
 Record = dict[str, Any]
 RowMapper = Callable[[Record], Record]
+
+
+@dataclass(frozen=True)
+class UsersPage(Page):
+    """A page of users with the demographics records of (at least) those users, by sourcedId."""
+
+    demographics: Mapping[str, Record] = field(default_factory=dict)
 
 
 class FieldError(ValueError):
@@ -69,9 +88,13 @@ def to_canonical(spec: EntitySpec, page: Page, row: RowMapper) -> MappedPage:
                 raise FieldError("status", f"unknown status {record.get('status')!r}")
             mapped = row(record)
             mapped["source_record_id"] = sourced_id
-            mapped["source_updated_at"] = _required(
+            stamp = _required(
                 _datetime(record.get("dateLastModified"), "dateLastModified"), "dateLastModified"
             )
+            # A joined record (demographics) may be newer than the user: the later stamp is when
+            # the source last changed this person, and it moves the users checkpoint past it.
+            joined = mapped.get("source_updated_at")
+            mapped["source_updated_at"] = max(stamp, joined) if joined is not None else stamp
         except FieldError as exc:
             rejects.append(Reject(sourced_id, exc.field, exc.reason, page.location))
             continue
@@ -132,20 +155,26 @@ def class_row(r: Record) -> Record:
     }
 
 
-def user_row(r: Record) -> Record:
-    role = r.get("role")
+def user_row(r: Record, demographics: Record | None = None) -> Record:
+    role, role_field, role_org = _primary_role(r)
     canonical_role = vocab.PERSON_ROLES.get(str(role).lower()) if isinstance(role, str) else None
     if canonical_role is None:
-        raise FieldError("role", f"unknown role {role!r}; expected one of {', '.join(vocab.PERSON_ROLES)}")
+        raise FieldError(
+            role_field, f"unknown role {role!r}; expected one of {', '.join(vocab.PERSON_ROLES)}"
+        )
     orgs = _refs(r.get("orgs"), "orgs")
+    # Canonical people have one school: 1.2's primaryOrg, else the primary role's org, else 1.1's
+    # first org (contacts list their students' schools after their own).
+    school = _ref(r.get("primaryOrg"), "primaryOrg") or role_org or (orgs[0] if orgs else None)
+    born, sex, demographics_modified = _demographics(demographics)
     return {
-        "school_id": orgs[0] if orgs else None,  # canonical people have one school: the first org
+        "school_id": school,
         "role": canonical_role,
         "role_detail": role,
         "given_name": _text(r.get("givenName")),
         "middle_name": _text(r.get("middleName")),
         "family_name": _text(r.get("familyName")),
-        "preferred_name": None,
+        "preferred_name": _text(r.get("preferredFirstName")),  # 1.2 only
         "username": _text(r.get("username")),
         "email": _text(r.get("email")),
         "phone": _text(r.get("phone")),
@@ -153,10 +182,34 @@ def user_row(r: Record) -> Record:
         "identifier": _text(r.get("identifier")),
         "grades": _strings(r.get("grades"), "grades"),
         "enabled": _bool(r.get("enabledUser"), "enabledUser", default=None),
-        "date_of_birth": None,
-        "gender": None,
+        "date_of_birth": born,
+        "gender": sex,
         "agent_ids": _refs(r.get("agents"), "agents"),
+        "source_updated_at": demographics_modified,  # to_canonical keeps the later of this and the user's
     }
+
+
+def _primary_role(r: Record) -> tuple[Any, str, str | None]:
+    """(role, the field it came from, that role's org): 1.2's `roles` list, else 1.1's `role`."""
+    roles = r.get("roles")
+    if roles is None:
+        return r.get("role"), "role", None
+    if not isinstance(roles, list) or not roles or not all(isinstance(x, dict) for x in roles):
+        raise FieldError("roles", f"expected a non-empty list of roles, got {roles!r}")
+    primary = [x for x in roles if str(x.get("roleType", "")).lower() == "primary"]
+    chosen = (primary or roles)[0]  # a feed without roleType: the first role stands in
+    return chosen.get("role"), "roles.role", _ref(chosen.get("org"), "roles.org")
+
+
+def _demographics(d: Record | None) -> tuple[date | None, str | None, datetime | None]:
+    """(birth date, sex lower-cased, dateLastModified) of a demographics record; nothing if absent."""
+    if d is None:
+        return None, None, None
+    modified = _datetime(d.get("dateLastModified"), "demographics.dateLastModified")
+    if str(d.get("status") or "active").lower() in vocab.DELETED_STATUSES:
+        return None, None, modified  # the deletion is a change to the person too
+    sex = _text(d.get("sex"))
+    return _date(d.get("birthDate"), "demographics.birthDate"), sex.strip().lower() if sex else None, modified
 
 
 def enrollment_row(r: Record) -> Record:

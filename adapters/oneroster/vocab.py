@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # OneRoster user role → (canonical person role, data type that scopes it).
 # 1.1 roles: administrator, aide, guardian, parent, proctor, relative, student, teacher.
-# 1.2 adds districtAdministrator, siteAdministrator, systemAdministrator, principal.
+# 1.2 adds districtAdministrator, siteAdministrator, systemAdministrator, principal, counselor.
 PERSON_ROLES: dict[str, str] = {
     "student": "student",
     "teacher": "staff",
@@ -15,6 +15,7 @@ PERSON_ROLES: dict[str, str] = {
     "siteadministrator": "staff",
     "systemadministrator": "staff",
     "principal": "staff",
+    "counselor": "staff",
     "parent": "contact",
     "guardian": "contact",
     "relative": "contact",

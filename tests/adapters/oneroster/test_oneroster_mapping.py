@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from adapters.oneroster.mapping import ROW_MAPPERS, to_canonical
+from adapters.oneroster.mapping import ROW_MAPPERS, to_canonical, user_row
 from adapters.sdk import MappedPage, Page
 from hub.canonical import ENTITIES_BY_NAME
 
@@ -169,3 +169,57 @@ def test_an_empty_page_gives_an_empty_frame_with_the_schema() -> None:
     mapped = _map("class")
     assert mapped.frame.height == 0
     assert mapped.frame.schema["session_ids"] == pl.List(pl.String)
+
+
+# -- OneRoster 1.2 users and demographics ------------------------------------------------------------
+
+
+def _user12(**overrides: Any) -> dict[str, Any]:
+    user = _user(**overrides)
+    user.pop("role", None)
+    user.pop("orgs", None)
+    user.setdefault("roles", [
+        {"roleType": "secondary", "role": "teacher", "org": {"sourcedId": "s2"}},
+        {"roleType": "primary", "role": "districtAdministrator", "org": {"sourcedId": "s1"}},
+    ])  # fmt: skip
+    return user
+
+
+def test_a_1_2_user_takes_its_primary_role_and_preferred_name() -> None:
+    row = _map("person", _user12(preferredFirstName="Pepe", preferredLastName="N")).frame.row(0, named=True)
+    assert (row["role"], row["role_detail"]) == ("staff", "districtAdministrator")
+    assert row["school_id"] == "s1"  # the primary role's org
+    assert row["preferred_name"] == "Pepe"
+
+
+def test_a_1_2_primary_org_wins_over_the_role_org() -> None:
+    row = _map("person", _user12(primaryOrg={"sourcedId": "s9"})).frame.row(0, named=True)
+    assert row["school_id"] == "s9"
+
+
+@pytest.mark.parametrize(
+    ("roles", "field"),
+    [([], "roles"), ("teacher", "roles"), ([{"roleType": "primary", "role": "wizard"}], "roles.role")],
+)
+def test_unreadable_1_2_roles_are_rejected(roles: Any, field: str) -> None:
+    [reject] = _map("person", _user12(roles=roles)).rejects
+    assert reject.field == field
+
+
+def test_demographics_join_onto_their_user_and_a_later_change_moves_the_stamp() -> None:
+    demographics = {"sourcedId": "u1", "status": "active", "dateLastModified": "2026-08-01T00:00:00Z",
+                    "birthDate": "2014-03-09", "sex": "Female"}  # fmt: skip
+    page = Page(records=[_user()], location="x")
+    mapped = to_canonical(
+        ENTITIES_BY_NAME["person"],
+        page,
+        lambda r: user_row(r, demographics),
+    )
+    row = mapped.frame.row(0, named=True)
+    assert (row["date_of_birth"], row["gender"]) == (date(2014, 3, 9), "female")
+    assert row["source_updated_at"] == datetime(2026, 8, 1, tzinfo=UTC)
+    bad = to_canonical(
+        ENTITIES_BY_NAME["person"], page,
+        lambda r: user_row(r, {**demographics, "birthDate": "9 March"}),
+    )  # fmt: skip
+    assert [(r.field, r.source_record_id) for r in bad.rejects] == [("demographics.birthDate", "u1")]

@@ -1,4 +1,5 @@
-"""Round trip over real HTTP: generated district → simulator on a loopback port → adapter → the same frames."""
+"""Round trip over real HTTP, 1.1 and 1.2: generated district → simulator on a loopback port → adapter →
+the same frames."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from adapters.oneroster.adapter import OneRosterAdapter, OneRosterConfig
-from adapters.oneroster.mapping import NOT_CARRIED
+from adapters.oneroster.mapping import NOT_CARRIED, NOT_CARRIED_BY_VERSION
 from adapters.oneroster.simulator import OneRosterSimulator, create_app, simulator_of
 from adapters.sdk import MappedPage, Reject, Stream
 from adapters.sdk.simserver import BackgroundServer
@@ -41,10 +42,16 @@ def simulator(server: BackgroundServer, district: SyntheticDistrict) -> Iterator
     sim.district = district  # undo any swap a test made
 
 
-def _adapter(server: BackgroundServer) -> OneRosterAdapter:
-    config = OneRosterConfig(
-        base_url=server.url, client_id=CLIENT_ID, client_secret=SECRET, page_size=PAGE_SIZE
-    )
+@pytest.fixture(params=["1.1", "1.2"])
+def version(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _adapter(server: BackgroundServer, version: str) -> OneRosterAdapter:
+    config = OneRosterConfig.model_validate(
+        {"base_url": server.url, "client_id": CLIENT_ID, "client_secret": SECRET, "page_size": PAGE_SIZE,
+         "version": version}
+    )  # fmt: skip
     return OneRosterAdapter(config)
 
 
@@ -71,32 +78,36 @@ def _latest(district: SyntheticDistrict) -> datetime:
     return max(s for s in stamps if isinstance(s, datetime))
 
 
-def _comparable(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
-    return frame.drop(sorted(NOT_CARRIED[entity])).sort("source_record_id")
+def _comparable(frame: pl.DataFrame, entity: str, version: str = "1.1") -> pl.DataFrame:
+    return frame.drop(sorted(NOT_CARRIED_BY_VERSION[version][entity])).sort("source_record_id")
 
 
 def test_every_field_oneroster_carries_survives_the_round_trip(
-    server: BackgroundServer, district: SyntheticDistrict, simulator: OneRosterSimulator
+    server: BackgroundServer, district: SyntheticDistrict, simulator: OneRosterSimulator, version: str
 ) -> None:
     before = simulator.requests
-    result = _read_all(_adapter(server))
+    result = _read_all(_adapter(server, version))
     assert list(result) == ["organisation", "academic_session", "course", "class", "person", "enrollment"]
     for entity, (mapped, pages) in result.items():
         expected = district.frames[entity]
         assert mapped.rejects == []
         assert mapped.deleted_ids == []
-        assert_frame_equal(_comparable(mapped.frame, entity), _comparable(expected, entity))
-        # X-Total-Count ends the paging: exactly ceil(total / page size) requests, no empty page.
+        assert_frame_equal(_comparable(mapped.frame, entity, version), _comparable(expected, entity, version))
+        # The paging ends on the last page: exactly ceil(total / page size) requests, no empty page.
         assert pages == math.ceil(expected.height / PAGE_SIZE), entity
-    assert simulator.requests - before == sum(p for _, p in result.values())
+    # Plus the demographics the users stream joins on (everyone generated has at least a sex).
+    demographics = math.ceil(district.frames["person"].height / PAGE_SIZE)
+    assert simulator.requests - before == sum(p for _, p in result.values()) + demographics
     assert result["person"][1] > 5  # several pages really were walked
 
 
 def test_not_carried_names_only_real_fields() -> None:
     from hub.canonical import ENTITIES_BY_NAME
 
-    for entity, fields in NOT_CARRIED.items():
-        assert fields <= set(ENTITIES_BY_NAME[entity].field_names)
+    assert NOT_CARRIED is NOT_CARRIED_BY_VERSION["1.1"]
+    for not_carried in NOT_CARRIED_BY_VERSION.values():
+        for entity, fields in not_carried.items():
+            assert fields <= set(ENTITIES_BY_NAME[entity].field_names)
 
 
 def test_contacts_list_every_school_of_their_students(
@@ -114,35 +125,36 @@ def test_contacts_list_every_school_of_their_students(
 
 
 def test_a_delta_read_returns_only_edited_people(
-    server: BackgroundServer, district: SyntheticDistrict, simulator: OneRosterSimulator
+    server: BackgroundServer, district: SyntheticDistrict, simulator: OneRosterSimulator, version: str
 ) -> None:
     edited = district.with_edits(fraction=0.05, seed=1)
     simulator.district = edited
     latest = _latest(district)
-    result = _read_all(_adapter(server), since=latest)
+    result = _read_all(_adapter(server, version), since=latest)
     people, _ = result["person"]
     assert sorted(people.frame["source_record_id"]) == sorted(edited.edited_ids)
     assert_frame_equal(
-        _comparable(people.frame, "person"),
+        _comparable(people.frame, "person", version),
         _comparable(
             edited.frames["person"].filter(pl.col("source_record_id").is_in(list(edited.edited_ids))),
             "person",
+            version,
         ),
     )
     assert all(mapped.frame.height == 0 for entity, (mapped, _) in result.items() if entity != "person")
 
 
 def test_records_marked_tobedeleted_arrive_as_deleted_ids(
-    server: BackgroundServer, district: SyntheticDistrict, simulator: OneRosterSimulator
+    server: BackgroundServer, district: SyntheticDistrict, simulator: OneRosterSimulator, version: str
 ) -> None:
     gone = district.frames["enrollment"]["source_record_id"].head(3).to_list()
     latest = _latest(district)
     simulator.mark_deleted("enrollments", gone)
     try:
-        enrollments, _ = _read_all(_adapter(server), since=latest)["enrollment"]
+        enrollments, _ = _read_all(_adapter(server, version), since=latest)["enrollment"]
         assert sorted(enrollments.deleted_ids) == sorted(gone)
         assert enrollments.frame.height == 0
-        full, _ = _read_all(_adapter(server))["enrollment"]
+        full, _ = _read_all(_adapter(server, version))["enrollment"]
         assert sorted(full.deleted_ids) == sorted(gone)
         assert full.frame.height == district.frames["enrollment"].height - 3
     finally:

@@ -1,4 +1,4 @@
-"""The OneRoster simulator's protocol (OAuth 1.0a, paging, filters) and the adapter's handling of it."""
+"""The OneRoster 1.1 simulator's protocol (OAuth 1.0a, paging, filters) and the adapter's handling of it."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def _signed(
 
 
 def _adapter(transport: httpx.AsyncBaseTransport | None, **config: Any) -> OneRosterAdapter:
-    settings = {"base_url": BASE, "client_id": CLIENT_ID, "client_secret": SECRET, **config}
+    settings = {"base_url": BASE, "client_id": CLIENT_ID, "client_secret": SECRET, "version": "1.1", **config}
     return OneRosterAdapter(OneRosterConfig.model_validate(settings), transport=transport)
 
 
@@ -100,11 +100,11 @@ async def test_the_adapter_surfaces_a_refusal_as_auth_error_naming_the_endpoint(
     transport: httpx.ASGITransport,
 ) -> None:
     adapter = _adapter(transport, client_secret="wrong")
-    users = next(s for s in adapter.streams() if s.name == "users")
+    enrollments = next(s for s in adapter.streams() if s.name == "enrollments")
     with pytest.raises(
-        AuthError, match=r"refused the credentials for the 'users' endpoint.*client id and secret"
+        AuthError, match=r"refused the credentials for the 'enrollments' endpoint.*client id and secret"
     ):
-        async for _ in users.read(None):
+        async for _ in enrollments.read(None):
             pass
 
 
@@ -224,4 +224,5 @@ async def test_check_explains_a_server_that_is_not_oneroster() -> None:
     html = httpx.MockTransport(lambda request: httpx.Response(200, text="<html>Welcome to the SIS</html>"))
     result = await _adapter(html).check()
     assert not result.ok
-    assert "not like a OneRoster 1.1 API" in result.message
+    assert "answered, but not like a OneRoster 1.2 or 1.1 API" in result.message
+    assert "/ims/oneroster/v1p1/orgs → HTTP 200, but not JSON" in result.message
