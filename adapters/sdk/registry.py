@@ -14,7 +14,9 @@ from adapters.sdk.errors import ConfigError
 
 ENTRY_POINT_GROUP = "satchel.adapters"
 BUILT_INS = {
+    "arbor": "adapters.arbor.adapter:ArborAdapter",
     "oneroster": "adapters.oneroster.adapter:OneRosterAdapter",
+    "focus": "adapters.focus.adapter:FocusAdapter",
 }
 
 
