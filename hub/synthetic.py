@@ -9,9 +9,11 @@ from set iteration, so the same arguments give the same district in every proces
 
 from __future__ import annotations
 
+import base64
 import math
 import random
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -172,11 +174,32 @@ class SyntheticDistrict:
         return replace(self, frames={**self.frames, "person": edited}, edited_ids=edited_ids)
 
 
-def generate_district(students: int = 500, seed: int = 7) -> SyntheticDistrict:
-    """Generate a district with about `students` students; the same arguments give the same district."""
+def generate_district(
+    students: int = 500,
+    seed: int = 7,
+    *,
+    school_life: bool = False,
+    attendance_days: int | None = None,
+) -> SyntheticDistrict:
+    """Generate a district with about `students` students; the same arguments give the same district.
+
+    The roster (organisations, sessions, courses, classes, people, enrollments) is always made.
+    `school_life` adds everything else: attendance, behaviour, grades, assignments and results,
+    calendar, timetable, demographics, addresses, contact points and relationships, photos and
+    custom fields. It is off by default because a roster-only source (OneRoster) syncs exactly the
+    roster, and tests compare the store to every frame. `attendance_days` caps the school days of
+    attendance marks (None: the whole fall semester; 0: no marks, the heaviest entity by far).
+    """
     if students < 1:
         raise ValueError("a district needs at least one student")
-    return _Generator(students, seed).run()
+    if attendance_days is not None and attendance_days < 0:
+        raise ValueError("attendance_days cannot be negative")
+    district = _Generator(students, seed).run()
+    if not school_life:
+        return district
+    # Drawn from a random stream of its own, so the roster is byte-identical with or without it.
+    life = _SchoolLife(district, random.Random(f"satchel-life-{students}-{seed}"), attendance_days)
+    return replace(district, frames={**district.frames, **life.frames()})
 
 
 class _Table:
@@ -626,3 +649,709 @@ def _slug(name: str) -> str:
     """ASCII letters and digits only, lower case: "Núñez" → "nunez", "O'Brien" → "obrien"."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return "".join(ch for ch in ascii_name.lower() if ch.isalnum())
+
+
+# -- school life: everything beyond the roster ------------------------------------------------------
+# Big entities (attendance marks, grades, results) are built as whole polars columns: a term of
+# marks for 50,000 students is millions of rows, far too many for per-row Python. Small ones
+# (behaviour, addresses, relationships) are plain loops over students, which stay cheap.
+
+# School calendar 2026-27: (date, title) pairs; weekdays among them are not school days.
+_HOLIDAYS = (
+    (date(2026, 9, 7), "Labor Day - No School"),
+    (date(2026, 10, 12), "Indigenous Peoples' Day - No School"),
+    (date(2026, 11, 11), "Veterans Day - No School"),
+    *((date(2026, 11, d), "Thanksgiving Break") for d in (25, 26, 27)),
+    *((date(2026, 12, 21) + timedelta(days=d), "No School - Holiday Recess") for d in range(12)),
+    (date(2027, 1, 18), "Martin Luther King Jr. Day - No School"),
+    (date(2027, 2, 15), "Presidents' Day - No School"),
+    *((date(2027, 3, 22) + timedelta(days=d), "Spring Break") for d in range(5)),
+    (date(2027, 5, 31), "Memorial Day - No School"),
+)
+_OCCASIONS = (
+    (date(2026, 8, 24), "First Day of School"),
+    (date(2026, 9, 10), "Back to School Night"),
+    (date(2026, 9, 23), "Picture Day"),
+    (date(2026, 10, 2), "Progress Reports"),
+    (date(2026, 10, 21), "Parent-Teacher Conferences"),
+    (date(2026, 12, 18), "Winter Concert"),
+    (date(2027, 1, 15), "End of Semester 1"),
+    (date(2027, 6, 11), "Last Day of School"),
+)
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+
+# Attendance: canonical status → (share of sessions per 1000, US code, UK code).
+# UK registers mark presence "/" in the morning and "\" in the afternoon.
+_ATTENDANCE = {
+    "present": (935, "P", "/"),
+    "late": (18, "L", "L"),
+    "tardy": (5, "T", "U"),  # UK "U": arrived after the register closed
+    "absent": (6, "A", "N"),  # no reason given yet
+    "excused": (22, "E", "I"),  # UK "I": illness, authorised
+    "unexcused": (8, "U", "O"),  # UK "O": unauthorised
+    "offsite": (4, "OS", "B"),  # UK "B": educated off site
+    "misc": (2, "M", "X"),
+}
+_ABSENT = ("absent", "excused", "unexcused")
+_ABSENCE_NOTES = ("Illness", "Medical appointment", "Family emergency", "Religious observance")
+
+_VIOLATIONS = (
+    ("Disruptive behavior", "Talking over the teacher repeatedly"),
+    ("Computer misuse", "Playing video games on laptop"),
+    ("Tardiness", "Late to class three times this week"),
+    ("Eating in classroom", "Would not stop when asked"),
+    ("Disrespect", "Rude language towards a classmate"),
+    ("Dress code", "Hat worn in class after a warning"),
+    ("Fighting", "Pushing another student in the hallway"),
+)
+_ACTIONS = ("Warning", "Parent contact", "Detention", "Lunch detention", "Out-of-school suspension")
+
+_CATEGORIES = ("Homework", "Classwork", "Quiz", "Test", "Project Work")
+_MAX_SCORES = (10.0, 20.0, 25.0, 50.0, 100.0)
+_GRADE_COMMENTS = (
+    "A pleasure to have in class.",
+    "Needs to complete homework on time.",
+    "Shows great effort & improvement.",
+    "Participates actively in discussions.",
+    "Should review notes before tests.",
+)
+_LETTERS = ((97, "A+", 4.0), (93, "A", 4.0), (90, "A-", 3.7), (87, "B+", 3.3), (83, "B", 3.0),
+            (80, "B-", 2.7), (77, "C+", 2.3), (73, "C", 2.0), (70, "C-", 1.7), (67, "D+", 1.3),
+            (63, "D", 1.0), (60, "D-", 0.7), (0, "F", 0.0))  # fmt: skip
+
+_ETHNICITIES = (
+    ("Hispanic or Latino", 27),
+    ("White", 45),
+    ("Black or African American", 14),
+    ("Asian", 6),
+    ("Two or more races", 5),
+    ("American Indian or Alaska Native", 2),
+    ("Native Hawaiian or Other Pacific Islander", 1),
+)
+_BIRTH_COUNTRIES = (("US", 90), ("MX", 4), ("IN", 1), ("CN", 1), ("VN", 1), ("PH", 1), ("SV", 1), ("GB", 1))
+_LANGUAGES = (("en", 78), ("es", 15), ("vi", 2), ("zh", 2), ("ar", 1), ("tl", 1), ("ko", 1))
+_STREETS = _words("""Main Oak Maple Cedar Pine Elm Washington Lake Hill Park Sunset Lincoln Jefferson
+Madison Franklin River Meadow Highland Church Spring Chestnut Walnut Willow Ridge Valley Forest""")
+_STREET_KINDS = ("St.", "Ave.", "Rd.", "Dr.", "Ln.", "Ct.", "Blvd.", "Way")
+_CUSTOM_KEYS = ("Locker #", "Bus", "Nickname")
+
+# A tiny but well-formed JPEG header and trailer; the middle varies by person.
+_JPEG_HEAD = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffdb004300")
+_JPEG_TAIL = bytes.fromhex("ffd9")
+
+
+def _conform(entity: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Exactly the entity's schema, in order: columns cast, absent fields null."""
+    schema = ENTITIES_BY_NAME[entity].polars_schema()
+    if not frame.height:
+        return pl.DataFrame(schema=schema)
+    return frame.select(
+        [
+            (pl.col(n).cast(t) if n in frame.columns else pl.lit(None, dtype=t)).alias(n)
+            for n, t in schema.items()
+        ]
+    )
+
+
+def _rows(entity: str, rows: dict[str, list[Any]]) -> pl.DataFrame:
+    schema = ENTITIES_BY_NAME[entity].polars_schema()
+    return _conform(entity, pl.DataFrame(rows, schema={n: schema[n] for n in rows}))
+
+
+def letter_for(percent: float) -> tuple[str, float]:
+    """US letter grade and GPA points for a percentage."""
+    for floor, letter, points in _LETTERS:
+        if percent >= floor:
+            return letter, points
+    return "F", 0.0
+
+
+def school_days(start: date, count: int | None, end: date) -> list[date]:
+    """Weekdays from `start` to `end` that are not holidays, at most `count` of them."""
+    holidays = {d for d, _ in _HOLIDAYS}
+    days: list[date] = []
+    day = start
+    while day <= end and (count is None or len(days) < count):
+        if day.weekday() < 5 and day not in holidays:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+class _SchoolLife:
+    """Derives school life from a generated roster; every draw comes from `rng`."""
+
+    def __init__(self, district: SyntheticDistrict, rng: random.Random, attendance_days: int | None) -> None:
+        self.rng = rng
+        self.domain = district.domain
+        f = district.frames
+        self.people = f["person"]
+        self.students = self.people.filter(pl.col("role") == "student")
+        self.classes = f["class"]
+        self.sessions = f["academic_session"]
+        self.schools = f["organisation"].filter(pl.col("kind") == "school")["source_record_id"].to_list()
+        self.enrollments = f["enrollment"]
+        semesters = self.sessions.filter(pl.col("kind") == "semester").sort("start_date")
+        self.fall = semesters.row(0, named=True)
+        self.year_id = self.sessions.filter(pl.col("kind") == "school_year")["source_record_id"].item()
+        self.days = school_days(self.fall["start_date"], attendance_days, self.fall["end_date"])
+        names = self.people.select(
+            "source_record_id", (pl.col("given_name") + " " + pl.col("family_name")).alias("name")
+        )
+        teachers = self.enrollments.filter((pl.col("role") == "teacher") & pl.col("primary"))
+        self.class_teacher = teachers.join(
+            names, left_on="person_id", right_on="source_record_id", maintain_order="left"
+        ).select("class_id", pl.col("person_id").alias("teacher_id"), pl.col("name").alias("teacher"))
+        homerooms = self.classes.filter(pl.col("kind") == "homeroom").select(
+            pl.col("source_record_id").alias("class_id")
+        )
+        self.homeroom = (
+            self.enrollments.filter(pl.col("role") == "student")
+            .join(homerooms, on="class_id", maintain_order="left")
+            .join(self.class_teacher, on="class_id", how="left", maintain_order="left")
+            .select(pl.col("person_id").alias("student_id"), "school_id", "class_id", "teacher_id", "teacher")
+            .unique("student_id", keep="first", maintain_order=True)
+        )
+
+    # -- random columns ------------------------------------------------------------------------
+    def seed(self) -> int:
+        return self.rng.getrandbits(32)
+
+    def pick(self, weighted: dict[str, int] | tuple[tuple[str, int], ...], n: int) -> pl.Series:
+        """`n` draws from a weighted vocabulary, as one column (no per-row Python)."""
+        pairs = weighted.items() if isinstance(weighted, dict) else weighted
+        pool = pl.Series([v for v, w in pairs for _ in range(w)], dtype=pl.String)
+        return pool.sample(n, with_replacement=True, seed=self.seed()) if n else pool.clear()
+
+    def uniform(self, low: int, high: int, n: int) -> pl.Series:
+        """`n` integers in [low, high], as one column: row numbers hashed with a drawn seed.
+
+        (Sampling a range would materialise it, and some ranges here are days of milliseconds.)
+        Polars keeps seeded hashes stable within a version, which is what determinism needs here.
+        """
+        hashed = pl.int_range(0, n, eager=True, dtype=pl.UInt64).hash(seed=self.seed())
+        return (hashed % (high - low + 1)).cast(pl.Int64) + low
+
+    def stamp(self, day: date, hour: int, spread_minutes: int) -> datetime:
+        start = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+        return start + timedelta(milliseconds=self.rng.randrange(spread_minutes * 60_000))
+
+    def ids(self, n: int) -> list[str]:
+        return [f"{self.rng.getrandbits(60):015x}" for _ in range(n)]
+
+    # -- all entities --------------------------------------------------------------------------
+    def frames(self) -> dict[str, pl.DataFrame]:
+        attendance = self.attendance()
+        contacts = self.contacts()
+        return {
+            "demographics": self.demographics(),
+            **contacts,
+            "photo": self.photos(),
+            "calendar_event": self.calendar(),
+            "timetable_slot": self.timetable(),
+            **attendance,
+            "behaviour_incident": self.behaviour(),
+            **self.assignments(),
+            "grade_record": self.grades(),
+            "custom_field": self.custom_fields(),
+        }
+
+    # -- attendance ----------------------------------------------------------------------------
+    def attendance(self) -> dict[str, pl.DataFrame]:
+        """AM and PM marks for every student on every school day, and each student's totals."""
+        n, d = self.homeroom.height, len(self.days)
+        if not n or not d:
+            return {
+                "attendance_mark": _conform("attendance_mark", pl.DataFrame()),
+                "attendance_summary": _conform("attendance_summary", pl.DataFrame()),
+            }
+        # Every third school (from the second) keeps a UK-style register, so both code sets appear.
+        style = {school: i % 3 == 1 for i, school in enumerate(self.schools)}
+        days = pl.DataFrame({"date": self.days}).with_columns(day=pl.col("date").cast(pl.String))
+        # One draw per student-day; the afternoon keeps an absence, drops a late arrival, and
+        # sometimes turns a present morning into an afternoon absence (sent home ill).
+        grid = (
+            self.homeroom.with_columns(uk=pl.col("school_id").replace_strict(style, return_dtype=pl.Boolean))
+            .join(days, how="cross", maintain_order="left_right")
+            .with_columns(am=self.pick({k: v[0] for k, v in _ATTENDANCE.items()}, n * d))
+            .with_columns(
+                pm=pl.when(pl.col("am").is_in(["late", "tardy"]))
+                .then(pl.lit("present"))
+                .when((pl.col("am") == "present") & (self.uniform(0, 999, n * d) < 8))
+                .then(pl.lit("excused"))
+                .otherwise(pl.col("am"))
+            )
+        )
+        # A cross join keeps the left order: each student-day's AM row, then its PM row, no sort.
+        sessions = pl.DataFrame({"session": ["am", "pm"], "key": ["AM", "PM"], "hour": [12, 17]})
+        rows = grid.join(sessions, how="cross", maintain_order="left_right")
+        total = rows.height
+        rows = rows.with_columns(
+            status=pl.when(pl.col("session") == "am").then(pl.col("am")).otherwise(pl.col("pm")),
+            late=self.uniform(1, 25, total),
+            after_close=self.uniform(26, 50, total),
+            offset_ms=self.uniform(0, 45 * 60_000, total),
+            note_pick=self.pick(tuple((note, 1) for note in _ABSENCE_NOTES), total),
+        )
+        us_codes = {k: v[1] for k, v in _ATTENDANCE.items()}
+        uk_codes = {k: v[2] for k, v in _ATTENDANCE.items()}
+        code = (
+            pl.when(~pl.col("uk"))
+            .then(pl.col("status").replace_strict(us_codes))
+            .when((pl.col("status") == "present") & (pl.col("session") == "pm"))
+            .then(pl.lit("\\"))
+            .otherwise(pl.col("status").replace_strict(uk_codes))
+        )
+        recorded = (
+            pl.col("date").cast(pl.Datetime("ms")).dt.replace_time_zone("UTC")
+            + pl.duration(hours=pl.col("hour"), milliseconds=pl.col("offset_ms"))
+        ).cast(pl.Datetime("us", "UTC"))
+        marks = rows.select(
+            source_record_id=pl.concat_str(["student_id", "day", "key"], separator=":"),
+            school_id="school_id",
+            source_updated_at=recorded,
+            student_id="student_id",
+            date="date",
+            session="session",
+            class_id="class_id",
+            status="status",
+            source_code=code,
+            minutes_late=pl.when(pl.col("status") == "late")
+            .then(pl.col("late"))
+            .when(pl.col("status") == "tardy")
+            .then(pl.col("after_close")),
+            note=pl.when(pl.col("status") == "excused").then(pl.col("note_pick")),
+            recorded_by="teacher",
+            recorded_at=recorded,
+        )
+        return {
+            "attendance_mark": _conform("attendance_mark", marks),
+            "attendance_summary": self.attendance_summaries(grid, marks),
+        }
+
+    def attendance_summaries(self, grid: pl.DataFrame, marks: pl.DataFrame) -> pl.DataFrame:
+        """Totals per student, from the student-day grid (half a day per absent session)."""
+        absent = list(_ABSENT)
+
+        def sessions(cond: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+            return (cond(pl.col("am")).cast(pl.Int64) + cond(pl.col("pm")).cast(pl.Int64)).sum()
+
+        fall = self.fall["source_record_id"]
+        stamps = marks.group_by("student_id").agg(source_updated_at=pl.col("source_updated_at").max())
+        frame = (
+            grid.group_by("student_id", maintain_order=True)
+            .agg(
+                school_id=pl.col("school_id").first(),
+                days_possible=pl.len().cast(pl.Float64),
+                periods_absent=sessions(lambda s: s.is_in(absent)),
+                periods_absent_excused=sessions(lambda s: s == "excused"),
+                periods_absent_unexcused=sessions(lambda s: s == "unexcused"),
+                periods_late=sessions(lambda s: s == "late"),
+                periods_tardy=sessions(lambda s: s == "tardy"),
+                periods_offsite=sessions(lambda s: s == "offsite"),
+                periods_misc=sessions(lambda s: s == "misc"),
+                days_partially_absent=(pl.col("am").is_in(absent) != pl.col("pm").is_in(absent))
+                .sum()
+                .cast(pl.Float64),
+            )
+            .join(stamps, on="student_id", maintain_order="left")
+            .with_columns(
+                source_record_id=pl.col("student_id") + ":" + fall,
+                session_id=pl.lit(fall),
+                days_absent=pl.col("periods_absent") * 0.5,
+                days_absent_excused=pl.col("periods_absent_excused") * 0.5,
+                days_absent_unexcused=pl.col("periods_absent_unexcused") * 0.5,
+            )
+            .with_columns(days_attended=pl.col("days_possible") - pl.col("days_absent"))
+        )
+        return _conform("attendance_summary", frame)
+
+    # -- behaviour -----------------------------------------------------------------------------
+    def behaviour(self) -> pl.DataFrame:
+        rng = self.rng
+        rows: dict[str, list[Any]] = {k: [] for k in (
+            "source_record_id", "school_id", "source_updated_at", "student_id", "date", "incident_type",
+            "violation", "description", "staff_name", "staff_id", "action", "suspension_begin",
+            "suspension_end", "processed")}  # fmt: skip
+        days = self.days or school_days(self.fall["start_date"], None, self.fall["end_date"])
+        for student in self.homeroom.iter_rows(named=True):
+            if rng.random() >= 0.05:
+                continue
+            for _ in range(rng.choices((1, 2, 3), weights=(70, 22, 8))[0]):
+                day = rng.choice(days)
+                violation, description = rng.choice(_VIOLATIONS)
+                action = rng.choice(_ACTIONS)
+                suspended = action == "Out-of-school suspension"
+                begin = day + timedelta(days=1) if suspended else None
+                rows["source_record_id"].append(self.ids(1)[0])
+                rows["school_id"].append(student["school_id"])
+                rows["source_updated_at"].append(self.stamp(day, 19, 120))
+                rows["student_id"].append(student["student_id"])
+                rows["date"].append(day)
+                rows["incident_type"].append("referral")
+                rows["violation"].append(violation)
+                rows["description"].append(description)
+                rows["staff_name"].append(student["teacher"])
+                rows["staff_id"].append(student["teacher_id"])
+                rows["action"].append(action)
+                rows["suspension_begin"].append(begin)
+                rows["suspension_end"].append(begin + timedelta(days=rng.randrange(3)) if begin else None)
+                rows["processed"].append(rng.random() < 0.85)
+        return _rows("behaviour_incident", rows)
+
+    # -- classes: grades, assignments, timetable -------------------------------------------------
+    def _student_classes(self) -> pl.DataFrame:
+        """(student, class) for every scheduled (non-homeroom) class, with its course, grade and sessions."""
+        scheduled = self.classes.filter(pl.col("kind") == "scheduled").select(
+            pl.col("source_record_id").alias("class_id"),
+            "course_id",
+            "session_ids",
+            pl.col("grades").list.first().alias("grade"),
+        )
+        return (
+            self.enrollments.filter(pl.col("role") == "student")
+            .select(pl.col("person_id").alias("student_id"), "school_id", "class_id")
+            .join(scheduled, on="class_id", maintain_order="left")
+        )
+
+    def grades(self) -> pl.DataFrame:
+        quarters = self.sessions.filter(pl.col("kind") == "grading_period").select(
+            pl.col("source_record_id").alias("session_id"), pl.col("parent_id").alias("semester"), "end_date"
+        )
+        semesters = self.sessions.filter(pl.col("kind") == "semester").select(
+            pl.col("source_record_id").alias("session_id"),
+            pl.col("source_record_id").alias("semester"),
+            "end_date",
+        )
+        periods = pl.concat(
+            [quarters.with_columns(kind=pl.lit("quarter"), credits=pl.lit(0.25)),
+             semesters.with_columns(kind=pl.lit("semester"), credits=pl.lit(0.5))]
+        )  # fmt: skip
+        rows = (
+            self._student_classes()
+            .explode("session_ids")
+            .rename({"session_ids": "semester"})
+            .join(periods, on="semester", maintain_order="left_right")
+            .sort("student_id", "class_id", "session_id")
+        )
+        n = rows.height
+        percent = self.uniform(55, 100, n).cast(pl.Float64)
+        graded = self.uniform(0, 99, n) >= 3  # 3% not graded yet: null, never 0
+        comment = self.pick(tuple((c, 1) for c in _GRADE_COMMENTS), n)
+        commented = self.uniform(0, 9, n) == 0
+        offset = self.uniform(0, 8 * 3_600_000, n)
+        rows = rows.with_columns(
+            percent=percent, graded=graded, comment=comment, commented=commented, offset=offset
+        )
+        letters = {str(p): letter_for(p) for p in range(0, 101)}
+        key = pl.col("percent").cast(pl.Int64).cast(pl.String)
+        gpa = key.replace_strict({k: v[1] for k, v in letters.items()}, return_dtype=pl.Float64)
+        grade_level = pl.col("grade").replace("KG", "0").cast(pl.Int64)
+        good = pl.col("graded")
+        frame = rows.select(
+            source_record_id=pl.concat_str(["student_id", "class_id", "session_id"], separator=":"),
+            school_id="school_id",
+            source_updated_at=(
+                pl.col("end_date").cast(pl.Datetime("ms")).dt.replace_time_zone("UTC")
+                + pl.duration(days=3, hours=15)
+                + pl.duration(milliseconds=pl.col("offset"))
+            ).cast(pl.Datetime("us", "UTC")),
+            student_id="student_id",
+            course_id="course_id",
+            class_id="class_id",
+            session_id="session_id",
+            kind="kind",
+            letter=pl.when(good).then(key.replace_strict({k: v[0] for k, v in letters.items()})),
+            percent=pl.when(good).then(pl.col("percent")),
+            gpa_points=pl.when(good).then(gpa),
+            weighted_gpa_points=pl.when(good).then(gpa + pl.when(grade_level >= 11).then(0.5).otherwise(0.0)),
+            credits="credits",
+            credits_earned=pl.when(good).then(
+                pl.when(pl.col("percent") >= 60).then(pl.col("credits")).otherwise(0.0)
+            ),
+            affects_gpa=grade_level >= 9,
+            comment=pl.when(good & pl.col("commented")).then(pl.col("comment")),
+        )
+        return _conform("grade_record", frame)
+
+    def assignments(self, per_class: int = 6) -> dict[str, pl.DataFrame]:
+        fall_id = self.fall["source_record_id"]
+        classes = self.classes.filter(
+            (pl.col("kind") == "scheduled") & pl.col("session_ids").list.contains(fall_id)
+        ).select(pl.col("source_record_id").alias("class_id"), "school_id")
+        span = (self.fall["end_date"] - self.fall["start_date"]).days - 14
+        work = classes.join(
+            pl.DataFrame({"n": range(1, per_class + 1)}), how="cross", maintain_order="left_right"
+        )
+        k = work.height
+        work = (
+            work.with_columns(
+                category=self.pick(tuple((c, 1) for c in _CATEGORIES), k),
+                max_score=self.pick(tuple((str(m), 1) for m in _MAX_SCORES), k).cast(pl.Float64),
+                start=self.uniform(0, max(span, 1), k),
+                length=self.uniform(1, 14, k),
+                offset=self.uniform(0, 3_600_000, k),
+            )
+            .with_columns(
+                assignment_id=pl.col("class_id") + "-A" + pl.col("n").cast(pl.String).str.zfill(2),
+                assigned=pl.lit(self.fall["start_date"]) + pl.duration(days=pl.col("start")),
+            )
+            .with_columns(due=pl.col("assigned") + pl.duration(days=pl.col("length")))
+        )
+        assignments = work.select(
+            source_record_id="assignment_id",
+            school_id="school_id",
+            source_updated_at=(
+                pl.col("assigned").cast(pl.Datetime("ms")).dt.replace_time_zone("UTC")
+                + pl.duration(hours=13, milliseconds=pl.col("offset"))
+            ).cast(pl.Datetime("us", "UTC")),
+            class_id="class_id",
+            title=pl.col("category") + " " + pl.col("n").cast(pl.String),
+            category="category",
+            assigned_date="assigned",
+            due_date="due",
+            max_score="max_score",
+        )
+        results = (
+            self._student_classes()
+            .select("student_id", "class_id")
+            .join(
+                work.select("class_id", "assignment_id", "max_score", "due", "school_id"),
+                on="class_id",
+                maintain_order="left_right",
+            )
+            .sort("assignment_id", "student_id")
+        )
+        r = results.height
+        results = results.with_columns(
+            status=self.pick((("graded", 90), ("missing", 4), ("exempt", 2), ("late", 4)), r),
+            share=self.uniform(50, 100, r),
+            commented=self.uniform(0, 19, r) == 0,
+            offset=self.uniform(0, 3 * 86_400_000, r),
+        )
+        scored = pl.col("status").is_in(["graded", "late"])
+        score = (pl.col("max_score") * pl.col("share") / 100).round(1)
+        letters = {str(p): letter_for(p)[0] for p in range(0, 101)}
+        results = results.select(
+            source_record_id=pl.col("assignment_id") + ":" + pl.col("student_id"),
+            school_id="school_id",
+            source_updated_at=(
+                pl.col("due").cast(pl.Datetime("ms")).dt.replace_time_zone("UTC")
+                + pl.duration(days=1, milliseconds=pl.col("offset"))
+            ).cast(pl.Datetime("us", "UTC")),
+            assignment_id="assignment_id",
+            student_id="student_id",
+            score=pl.when(scored).then(score),
+            status="status",
+            letter=pl.when(scored).then(pl.col("share").cast(pl.String).replace_strict(letters)),
+            comment=pl.when(scored & pl.col("commented")).then(pl.lit("Well done!")),
+        )
+        return {
+            "assignment": _conform("assignment", assignments),
+            "assignment_result": _conform("assignment_result", results),
+        }
+
+    def timetable(self) -> pl.DataFrame:
+        rng = self.rng
+        rows: dict[str, list[Any]] = {k: [] for k in (
+            "source_record_id", "school_id", "source_updated_at", "class_id", "day", "period",
+            "start_time", "end_time", "room", "session_id")}  # fmt: skip
+        for klass in self.classes.iter_rows(named=True):
+            period = klass["periods"][0] if klass["periods"] else "1"
+            sessions = klass["session_ids"]
+            days: tuple[str, ...]
+            if period == "HR":
+                days, start, minutes = _WEEKDAYS, 7 * 60 + 50, 15
+            else:
+                days = (
+                    _WEEKDAYS
+                    if len(sessions) > 1 or rng.random() < 0.5
+                    else rng.choice((("mon", "wed", "fri"), ("tue", "thu")))
+                )
+                start, minutes = 8 * 60 + 10 + (int(period) - 1) * 55, 50
+            session = sessions[0] if len(sessions) == 1 else self.year_id
+            stamp = klass["source_updated_at"]
+            for day in days:
+                rows["source_record_id"].append(f"{klass['source_record_id']}:{day}:{period}")
+                rows["school_id"].append(klass["school_id"])
+                rows["source_updated_at"].append(stamp)
+                rows["class_id"].append(klass["source_record_id"])
+                rows["day"].append(day)
+                rows["period"].append(period)
+                rows["start_time"].append(f"{start // 60:02d}:{start % 60:02d}")
+                rows["end_time"].append(f"{(start + minutes) // 60:02d}:{(start + minutes) % 60:02d}")
+                rows["room"].append(klass["room"])
+                rows["session_id"].append(session)
+        return _rows("timetable_slot", rows)
+
+    def calendar(self) -> pl.DataFrame:
+        rows: dict[str, list[Any]] = {k: [] for k in (
+            "source_record_id", "school_id", "source_updated_at", "date", "title", "kind", "description")}  # fmt: skip
+        events = [(d, t, "holiday") for d, t in _HOLIDAYS if d.weekday() < 5]
+        events += [(d, t, "occasion") for d, t in _OCCASIONS]
+        events.sort()
+        for school in self.schools:
+            for day, title, kind in events:
+                rows["source_record_id"].append(self.ids(1)[0])
+                rows["school_id"].append(school)
+                rows["source_updated_at"].append(self.stamp(date(2026, 7, 1), 0, 24 * 60))
+                rows["date"].append(day)
+                rows["title"].append(title)
+                rows["kind"].append(kind)
+                rows["description"].append(None)
+        return _rows("calendar_event", rows)
+
+    # -- people's details ----------------------------------------------------------------------
+    def demographics(self) -> pl.DataFrame:
+        s = self.students
+        n = s.height
+        language = self.pick(_LANGUAGES, n)
+        frame = s.select("source_record_id", "school_id", "source_updated_at").with_columns(
+            person_id=pl.col("source_record_id"),
+            sex=s["gender"].replace({"unspecified": "unknown"}),
+            ethnicity=self.pick(_ETHNICITIES, n),
+            country_of_birth=self.pick(_BIRTH_COUNTRIES, n),
+            language=language,
+            english_learner=(language != "en") & (self.uniform(0, 9, n) < 6),
+            free_reduced_lunch=self.uniform(0, 99, n) < 40,
+            special_needs=self.uniform(0, 99, n) < 13,
+        )
+        return _conform("demographics", frame)
+
+    def photos(self) -> pl.DataFrame:
+        rng = self.rng
+        rows: dict[str, list[Any]] = {k: [] for k in (
+            "source_record_id", "school_id", "source_updated_at", "person_id", "content_type", "url",
+            "data", "taken_at")}  # fmt: skip
+        for s in self.students.select("source_record_id", "school_id").iter_rows():
+            if rng.random() >= 0.9:
+                continue
+            taken = self.stamp(date(2026, 9, 23), 13, 240)
+            inline = rng.random() < 0.2
+            body = _JPEG_HEAD + rng.getrandbits(256).to_bytes(32, "big") + _JPEG_TAIL
+            rows["source_record_id"].append(s[0])
+            rows["school_id"].append(s[1])
+            rows["source_updated_at"].append(taken)
+            rows["person_id"].append(s[0])
+            rows["content_type"].append("image/jpeg")
+            rows["url"].append(None if inline else f"https://photos.{self.domain}/students/{s[0]}.jpg")
+            rows["data"].append(base64.b64encode(body).decode() if inline else None)
+            rows["taken_at"].append(taken)
+        return _rows("photo", rows)
+
+    def custom_fields(self) -> pl.DataFrame:
+        rng = self.rng
+        rows: dict[str, list[Any]] = {k: [] for k in (
+            "source_record_id", "school_id", "source_updated_at", "entity", "record_source_id",
+            "person_id", "key", "value")}  # fmt: skip
+        cols = self.students.select("source_record_id", "school_id", "source_updated_at", "preferred_name")
+        for sid, school, stamp, nickname in cols.iter_rows():
+            values = {
+                "Locker #": str(rng.randrange(100, 999)),
+                "Bus": str(rng.randrange(1, 60)) if rng.random() < 0.6 else None,
+                "Nickname": nickname,
+            }
+            for key in _CUSTOM_KEYS:
+                if values[key] is None:
+                    continue
+                rows["source_record_id"].append(f"{sid}:{key}")
+                rows["school_id"].append(school)
+                rows["source_updated_at"].append(stamp)
+                rows["entity"].append("person")
+                rows["record_source_id"].append(sid)
+                rows["person_id"].append(sid)
+                rows["key"].append(key)
+                rows["value"].append(values[key])
+        return _rows("custom_field", rows)
+
+    def contacts(self) -> dict[str, pl.DataFrame]:
+        """Addresses, contact points and student ↔ contact relationships, consistent with each other:
+        a contact who lives with a student shares the family's address."""
+        rng = self.rng
+        people = {r["source_record_id"]: r for r in self.people.iter_rows(named=True) if r["role"] != "staff"}
+        place = self.domain.split("usd.")[0].title()
+        state = rng.choice(("CA", "TX", "WA", "IL", "NY", "CO", "OR"))
+        addresses: dict[str, tuple[str, str | None, str]] = {}  # person → (line1, line2, postcode)
+        family_home: dict[str, tuple[str, str | None, str]] = {}
+        lives_with: dict[str, bool] = {}
+        rel: dict[str, list[Any]] = {k: [] for k in (
+            "source_record_id", "school_id", "source_updated_at", "student_id", "contact_id",
+            "relationship", "priority", "custody", "emergency", "lives_with")}  # fmt: skip
+
+        def new_address() -> tuple[str, str | None, str]:
+            line2 = f"Apt {rng.randrange(1, 40)}" if rng.random() < 0.2 else None
+            line1 = f"{rng.randrange(1, 9999)} {rng.choice(_STREETS)} {rng.choice(_STREET_KINDS)}"
+            return line1, line2, f"{rng.randrange(10000, 99999):05d}"
+
+        for student in self.students.iter_rows(named=True):
+            sid, agents = student["source_record_id"], student["agent_ids"]
+            family = agents[0] if agents else sid
+            home = family_home.setdefault(family, new_address())
+            addresses[sid] = home
+            for k, cid in enumerate(agents):
+                contact = people[cid]
+                if cid not in lives_with:
+                    lives_with[cid] = k == 0 or (k == 1 and rng.random() < 0.7)
+                    addresses[cid] = home if lives_with[cid] else new_address()
+                relationship = _relationship(contact["role_detail"], contact["gender"], rng)
+                rel["source_record_id"].append(f"{sid}:{cid}")
+                rel["school_id"].append(student["school_id"])
+                rel["source_updated_at"].append(
+                    max(student["source_updated_at"], contact["source_updated_at"])
+                )
+                rel["student_id"].append(sid)
+                rel["contact_id"].append(cid)
+                rel["relationship"].append(relationship)
+                rel["priority"].append(k + 1)
+                rel["custody"].append(contact["role_detail"] != "relative")
+                rel["emergency"].append(k < 2 or rng.random() < 0.5)
+                rel["lives_with"].append(lives_with[cid])
+        addr: dict[str, list[Any]] = {k: [] for k in (
+            "source_record_id", "school_id", "source_updated_at", "person_id", "kind", "line1", "line2",
+            "city", "region", "postcode", "country")}  # fmt: skip
+        points: dict[str, list[Any]] = {k: [] for k in (
+            "source_record_id", "school_id", "source_updated_at", "person_id", "kind", "value", "label",
+            "primary")}  # fmt: skip
+        for pid, person in people.items():
+            if pid not in addresses:
+                continue
+            line1, line2, postcode = addresses[pid]
+            for name, value in (("source_record_id", f"{pid}:home"), ("school_id", person["school_id"]),
+                                ("source_updated_at", person["source_updated_at"]), ("person_id", pid),
+                                ("kind", "home"), ("line1", line1), ("line2", line2), ("city", place),
+                                ("region", state), ("postcode", postcode), ("country", "US")):  # fmt: skip
+                addr[name].append(value)
+            work = self_phone(rng) if person["role"] == "contact" and rng.random() < 0.3 else None
+            for kind, label, value, primary in (
+                ("email", "email", person["email"], True),
+                ("phone", "home_phone", person["phone"], True),
+                ("phone", "cell_phone", person["sms"], False),
+                ("phone", "work_phone", work, False),
+            ):
+                if value is None:
+                    continue
+                points["source_record_id"].append(f"{pid}:{label}")
+                points["school_id"].append(person["school_id"])
+                points["source_updated_at"].append(person["source_updated_at"])
+                points["person_id"].append(pid)
+                points["kind"].append(kind)
+                points["value"].append(value)
+                points["label"].append(label)
+                points["primary"].append(primary)
+        return {
+            "address": _rows("address", addr),
+            "contact_point": _rows("contact_point", points),
+            "contact_relationship": _rows("contact_relationship", rel),
+        }
+
+
+def self_phone(rng: random.Random) -> str:
+    return f"+1 {rng.choice(_AREA_CODES)} 555 {rng.randrange(200, 300):04d}"
+
+
+def _relationship(role: str, gender: str, rng: random.Random) -> str:
+    if role == "parent":
+        return {"female": "mother", "male": "father"}.get(gender, "parent")
+    if role == "guardian":
+        return "guardian"
+    return rng.choice(("grandparent", "aunt", "uncle", "sibling"))

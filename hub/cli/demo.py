@@ -1,10 +1,11 @@
-"""`satchel demo`: a synthetic district, synced from a simulated OneRoster server, served to a demo app."""
+"""`satchel demo`: synthetic schools synced from simulated OneRoster, Focus and Arbor servers, served to a demo app."""
 
 from __future__ import annotations
 
 import os
 import secrets
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
@@ -12,22 +13,20 @@ import typer
 import uvicorn
 from sqlalchemy import Connection
 
-from adapters.oneroster.simulator import create_app as create_simulator
 from adapters.sdk.simserver import BackgroundServer
 from hub import access
 from hub.access import apps as access_apps
 from hub.access import requests as access_requests
 from hub.access import users
 from hub.app import create_app
+from hub.canonical.catalogue import DATA_TYPES
 from hub.cli import context
+from hub.cli.demo_sources import DEMO_SOURCES
 from hub.cli.output import console, fail
 from hub.cli.sync import print_summary, run_with_progress
 from hub.config import DEFAULT_DATA_DIR, get_settings
 from hub.store import sources
-from hub.synthetic import generate_district
 
-SOURCE_NAME = "demo-oneroster"
-ROSTER_DATA_TYPES = ["students", "staff", "contacts", "classes", "enrollments"]
 DEMO_DATABASE = DEFAULT_DATA_DIR / "demo.db"
 
 
@@ -36,7 +35,7 @@ def demo(
     port: Annotated[int, typer.Option(help="Port for the API")] = 8000,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic district")] = 7,
 ) -> None:
-    """Generate a district, sync it from a simulated OneRoster 1.1 server, and serve it to a demo app."""
+    """Sync synthetic schools from simulated OneRoster, Focus and Arbor servers and serve them to a demo app."""
     if "SATCHEL_DATABASE_URL" not in os.environ:
         # A fresh database each time, so the demo always starts from the same state.
         for suffix in ("", "-wal", "-shm"):
@@ -44,36 +43,33 @@ def demo(
         os.environ["SATCHEL_DATABASE_URL"] = f"sqlite:///{DEMO_DATABASE}"
     started = time.monotonic()
     engine = context.engine()
-    console.print(f"Generating a district of {students} students (seed {seed}) …")
-    district = generate_district(students=students, seed=seed)
-    client_id, client_secret = "demo-consumer", secrets.token_urlsafe(16)
-    simulator = create_simulator(district, client_id=client_id, client_secret=client_secret)
-
-    with BackgroundServer(simulator) as sim:
-        config = {
-            "base_url": f"{sim.url}/ims/oneroster/v1p1",
-            "client_id": client_id,
-            "client_secret": client_secret,
-        }
-        with engine.begin() as conn:
-            try:
-                sources.update_config(conn, sources.get_source(conn, SOURCE_NAME).id, config)
-            except sources.SourceNotFoundError:
-                sources.add_source(conn, SOURCE_NAME, "oneroster", config)
-        console.print(f"Syncing from the simulated OneRoster server at {sim.url} …")
-        summary = run_with_progress(SOURCE_NAME)
-        print_summary(summary)
-        if summary.status != "succeeded":
-            fail("the demo sync failed")
+    secret_of = {source.name: secrets.token_urlsafe(16) for source in DEMO_SOURCES}
+    with ExitStack() as servers:
+        for source in DEMO_SOURCES:
+            console.print(f"Starting a simulated {source.dialect} …")
+            server = servers.enter_context(
+                BackgroundServer(source.serve(students, seed, secret_of[source.name]))
+            )
+            config = source.config(server.url, secret_of[source.name])
+            with engine.begin() as conn:
+                try:
+                    sources.update_config(conn, sources.get_source(conn, source.name).id, config)
+                except sources.SourceNotFoundError:
+                    sources.add_source(conn, source.name, source.adapter, config)
+            summary = run_with_progress(source.name)
+            print_summary(summary)
+            if summary.status != "succeeded":
+                fail(f"the demo sync of {source.name} failed")
 
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
     admin_email, admin_password = "admin@demo.satchel", secrets.token_urlsafe(12)
     with engine.begin() as conn:
-        source_id = sources.get_source(conn, SOURCE_NAME).id
         app, secret = access.register_app(conn, f"Demo app {stamp}")
-        schools = [hub_id for hub_id, _, _ in sources.schools(conn, source_id)]
-        access.grant(conn, app.id, source_id, schools, ROSTER_DATA_TYPES)
-        _pending_request(conn, source_id, f"Homework Planner {stamp}")
+        for source in DEMO_SOURCES:
+            source_id = sources.get_source(conn, source.name).id
+            schools = [hub_id for hub_id, _, _ in sources.schools(conn, source_id)]
+            access.grant(conn, app.id, source_id, schools, list(DATA_TYPES))
+        _pending_request(conn, sources.get_source(conn, DEMO_SOURCES[0].name).id, f"Homework Planner {stamp}")
         existing = users.find_user(conn, admin_email)
         if existing is None:
             users.create_user(conn, admin_email, admin_password, users.Role.OPERATOR, name="Demo operator")
@@ -103,7 +99,9 @@ def demo(
     )
     console.print("Stop: Ctrl-C\n")
     # Plain HTTP on loopback: admin cookies cannot be Secure-only here.
-    settings = get_settings().model_copy(update={"graphiql": True, "admin_cookie_secure": False})
+    settings = get_settings().model_copy(
+        update={"graphiql": True, "admin_cookie_secure": False, "admin_secret_key": secrets.token_urlsafe(32)}
+    )
     uvicorn.run(create_app(engine, settings), host="127.0.0.1", port=port, log_level="warning")
 
 

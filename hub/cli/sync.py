@@ -50,16 +50,10 @@ def run_with_progress(
 
 
 def print_summary(summary: RunSummary) -> None:
-    table = Table(
-        "entity",
-        "read",
-        "inserted",
-        "updated",
-        "unchanged",
-        "tombstoned",
-        "quarantined",
-        title=summary.source,
-    )
+    table = Table(title=summary.source)
+    table.add_column("entity", no_wrap=True)
+    for column in ("read", "inserted", "updated", "unchanged", "tombstoned", "quarantined"):
+        table.add_column(column, justify="right")
     for entity, c in summary.counts.items():
         table.add_row(entity, *(str(v) for v in vars(c).values()))
     console.print(table)

@@ -66,7 +66,7 @@ def test_demo_serves_and_its_printed_commands_work(tmp_path: Path) -> None:
         body = json.loads(result.stdout)
         assert "errors" not in body, body
         schools = body["data"]["schools"]["edges"]
-        assert schools
+        assert len(schools) >= 3  # one or more from OneRoster, one from Focus, one from Arbor
         students = [e["node"] for s in schools for e in s["node"]["students"]["edges"]]
         assert students
         assert all(s["givenName"] and s["familyName"] for s in students)
