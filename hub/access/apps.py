@@ -9,15 +9,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, HttpUrl
 from pydantic import Field as PydanticField
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hub.access import audit
 from hub.store.admin_models import APP_PROFILES, APP_SECRETS
 from hub.store.columns import new_id, utcnow
+from hub.store.connect_models import APP_REDIRECT_URIS
 from hub.store.models import APPS
 
 
@@ -271,3 +273,63 @@ def _upsert_profile(conn: Connection, app_id: str, values: dict[str, Any]) -> No
             "declaration_version": 0,
         }
         conn.execute(APP_PROFILES.insert().values({**defaults, **values, "app_id": app_id}))
+
+
+# --- Registered redirect URIs (connect by link, hub/access/connect.py) ----------------------
+# The connect page only ever sends an admin back to one of these, compared as exact strings:
+# no prefixes, patterns or wildcards, so a crafted link cannot turn Satchel into an open redirect.
+
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+MAX_REDIRECT_URIS = 20
+
+
+class RedirectUriError(ValueError):
+    """A redirect URI that cannot be registered (not absolute https, has a fragment …)."""
+
+
+def validate_redirect_uri(uri: str) -> str:
+    """The URI if it may be registered: absolute https (http only on loopback, for local
+    development, as RFC 8252 allows), a host, no user info and no fragment (RFC 6749 §3.1.2)."""
+    if len(uri) > 2000 or any(c.isspace() for c in uri):
+        raise RedirectUriError(f"not a usable redirect URI: {uri[:80]!r}")
+    parts = urlsplit(uri)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" and not (parts.scheme == "http" and host in _LOOPBACK_HOSTS):
+        raise RedirectUriError(f"redirect URIs must use https (http only for localhost): {uri}")
+    if not host or "@" in parts.netloc:
+        raise RedirectUriError(f"redirect URIs need a host and no user info: {uri}")
+    if parts.fragment or uri.endswith("#"):
+        raise RedirectUriError(f"redirect URIs must not have a fragment: {uri}")
+    return uri
+
+
+def set_redirect_uris(conn: Connection, app_id: str, uris: list[str], actor: str) -> list[str]:
+    """Replace the app's registered redirect URIs with these (deduplicated, in order given)."""
+    wanted = list(dict.fromkeys(validate_redirect_uri(u) for u in uris))
+    if len(wanted) > MAX_REDIRECT_URIS:
+        raise RedirectUriError(f"at most {MAX_REDIRECT_URIS} redirect URIs per app")
+    conn.execute(delete(APP_REDIRECT_URIS).where(APP_REDIRECT_URIS.c.app_id == app_id))
+    now = utcnow()
+    for uri in wanted:
+        conn.execute(APP_REDIRECT_URIS.insert().values(app_id=app_id, uri=uri, created_at=now))
+    audit.record(conn, actor, "app.redirect_uris_changed", app_id=app_id, detail={"redirect_uris": wanted})
+    return wanted
+
+
+def redirect_uris(conn: Connection, app_id: str) -> list[str]:
+    rows = conn.execute(
+        select(APP_REDIRECT_URIS.c.uri)
+        .where(APP_REDIRECT_URIS.c.app_id == app_id)
+        .order_by(APP_REDIRECT_URIS.c.created_at, APP_REDIRECT_URIS.c.uri)
+    )
+    return [r.uri for r in rows]
+
+
+def is_registered_redirect_uri(conn: Connection, app_id: str, uri: str) -> bool:
+    """Exact, whole-string match against the app's registered URIs."""
+    row = conn.execute(
+        select(APP_REDIRECT_URIS.c.uri).where(
+            APP_REDIRECT_URIS.c.app_id == app_id, APP_REDIRECT_URIS.c.uri == uri
+        )
+    ).first()
+    return row is not None

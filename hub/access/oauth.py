@@ -1,4 +1,5 @@
-"""POST /oauth/token: the OAuth 2 client-credentials grant, on authlib's generic server.
+"""POST /oauth/token: the OAuth 2 client-credentials grant, on authlib's generic server, and the
+authorization-code grant that completes a connect-by-link consent (hub/access/connect.py).
 
 authlib ships the protocol (grant validation, client authentication, error bodies) and leaves
 the framework glue to us: turning a request into an OAuth2Request and a (status, body, headers)
@@ -21,12 +22,13 @@ from authlib.oauth2.rfc6749 import (
     OAuth2Payload,
     OAuth2Request,
 )
-from authlib.oauth2.rfc6749.errors import InsecureTransportError, InvalidRequestError
-from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
+from authlib.oauth2.rfc6749.errors import InsecureTransportError, InvalidGrantError, InvalidRequestError
+from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant, ClientCredentialsGrant
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Connection, Engine, select
 
+from hub.access import connect
 from hub.access.apps import verify_client
 from hub.access.tokens import new_token, store_token
 from hub.config import Settings
@@ -58,7 +60,8 @@ class _Client(ClientMixin):  # type: ignore[misc]  # authlib ships no type hints
         return endpoint == "token" and method in ("client_secret_basic", "client_secret_post")
 
     def check_grant_type(self, grant_type: str) -> bool:
-        return grant_type == "client_credentials"
+        # authorization_code only confirms a connect-by-link consent; see _ConnectCodeGrant.
+        return grant_type in ("client_credentials", "authorization_code")
 
 
 class _Payload(OAuth2Payload):  # type: ignore[misc]
@@ -98,6 +101,57 @@ class _ClientCredentialsGrant(ClientCredentialsGrant):  # type: ignore[misc]
     TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
 
+class _ConnectCode:
+    """A connect code as authlib's grant sees it."""
+
+    def __init__(self, record: connect.CodeRecord) -> None:
+        self.record = record
+
+    def get_redirect_uri(self) -> str:
+        return self.record.redirect_uri
+
+    def get_scope(self) -> str:
+        return ""
+
+
+class _ConnectCodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
+    """Exchange a connect code for a confirmation of the schools connected.
+
+    authlib checks the client, that the code was issued to it, and that redirect_uri is the one
+    the code was issued for (a mismatch, like a used or expired code, is invalid_grant). The
+    response also carries an ordinary access token, the same as client credentials would give,
+    so standard OAuth client libraries (which expect one) work unchanged.
+    """
+
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+    def query_authorization_code(self, code: str, client: _Client) -> _ConnectCode | None:
+        server: HubAuthorizationServer = self.server
+        record = connect.find_code(server.conn, client.app_id, code, server.now)
+        return _ConnectCode(record) if record else None
+
+    def validate_token_request(self) -> None:
+        super().validate_token_request()
+        server: HubAuthorizationServer = self.server
+        # Claimed here, before any token is made, so a concurrent second exchange of the same
+        # code fails cleanly instead of both succeeding.
+        if not connect.use_code(server.conn, self.request.authorization_code.record.code_hash, server.now):
+            raise InvalidGrantError("Invalid 'code' in request.")
+
+    def authenticate_user(self, authorization_code: _ConnectCode) -> str:
+        return authorization_code.record.admin_user_id
+
+    def delete_authorization_code(self, authorization_code: _ConnectCode) -> None:
+        pass  # already marked used in validate_token_request
+
+    def create_token_response(self) -> tuple[int, dict[str, Any], Headers]:
+        status, token, headers = super().create_token_response()
+        server: HubAuthorizationServer = self.server
+        record = self.request.authorization_code.record
+        body = {**token, "connected_schools": connect.connected_schools(server.conn, record.school_ids)}
+        return status, body, headers
+
+
 class HubAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
     """authlib's server bound to one connection: clients are apps, tokens go to access_tokens."""
 
@@ -107,6 +161,7 @@ class HubAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         self.ttl_seconds = ttl_seconds
         self.now = now
         self.register_grant(_ClientCredentialsGrant)
+        self.register_grant(_ConnectCodeGrant)
         self.register_token_generator("default", self._generate_token)
 
     def query_client(self, client_id: str) -> _Client | None:
