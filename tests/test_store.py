@@ -62,3 +62,12 @@ def test_bulk_insert_round_trips_every_column_type(engine: Engine) -> None:
     for row in rows:
         back = stored[row["source_record_id"]]
         assert {k: back[k] for k in row} == row
+
+
+def test_migrations_have_one_head() -> None:
+    """Parallel branches must be joined by a merge revision before they land."""
+    from alembic.script import ScriptDirectory
+
+    from hub.store.migrate import alembic_config
+
+    assert len(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()) == 1
