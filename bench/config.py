@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ class BenchConfig:
     only: frozenset[str] = field(default_factory=lambda: frozenset(SECTIONS))
     json_path: Path | None = None
     docs_path: Path | None = None  # where the markdown report goes (None: not written)
-    workdir: Path = Path(".bench")
+    workdir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "satchel-bench")
     repetitions: int = 3  # ingest and delta runs (each one a fresh database)
     latency_repetitions: int = 20  # GraphQL latency samples per query
     duration: float = 30.0  # seconds of load per endpoint

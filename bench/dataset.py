@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from adapters.oneroster.bulk import write_bulk
+import polars as pl
+
+from adapters.oneroster.bulk import Version, write_bulk
 from hub.synthetic import SyntheticDistrict, generate_district
 
-VERSION = "1.2"  # the newest binding: carries every field the generator fills
+VERSION: Version = "1.2"  # the newest binding: carries every field the generator fills
 EDIT_FRACTION = 0.01
 EDIT_SEED = 3
 ATTENDANCE = "attendance_mark"
@@ -20,7 +22,8 @@ class Dataset:
     district: SyntheticDistrict
     full_zip: Path
     delta_zip: Path
-    edited_ids: tuple[str, ...]
+    edited_ids: tuple[str, ...]  # people with_edits() touched
+    changed: int  # of those, the records whose content really differs (an edit can redraw the same value)
 
     @property
     def rows(self) -> dict[str, int]:
@@ -41,7 +44,18 @@ def build(students: int, seed: int, workdir: Path) -> Dataset:
     edited = district.with_edits(EDIT_FRACTION, seed=EDIT_SEED)
     full_zip = write_bulk(district, workdir / f"district-{students}-{seed}.zip", version=VERSION)
     delta_zip = write_bulk(edited, workdir / f"district-{students}-{seed}-edited.zip", version=VERSION)
-    return Dataset(district, full_zip, delta_zip, edited.edited_ids)
+    return Dataset(district, full_zip, delta_zip, edited.edited_ids, _changed(district, edited))
+
+
+def _changed(before: SyntheticDistrict, after: SyntheticDistrict) -> int:
+    """People whose canonical content differs (source_updated_at aside, which is not content)."""
+    old, new = before.frames["person"], after.frames["person"]
+    columns = [c for c in old.columns if c != "source_updated_at"]
+    joined = old.select(columns).join(new.select(columns), on="source_record_id", suffix="_new")
+    differs = pl.any_horizontal(
+        pl.col(c).ne_missing(pl.col(f"{c}_new")) for c in columns if c != "source_record_id"
+    )
+    return joined.filter(differs).height
 
 
 def attendance_note(dataset: Dataset) -> str:

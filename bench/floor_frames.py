@@ -23,7 +23,12 @@ _BOOLS = {"enabled", "primary"}
 
 # Canonical column ← CSV column, per entity (the file is named in _FILES).
 _COLUMNS: dict[str, dict[str, str]] = {
-    "organisation": {"kind": "type", "name": "name", "identifier": "identifier", "parent_id": "parentSourcedId"},
+    "organisation": {
+        "kind": "type",
+        "name": "name",
+        "identifier": "identifier",
+        "parent_id": "parentSourcedId",
+    },
     "academic_session": {
         "kind": "type",
         "title": "title",
@@ -105,10 +110,14 @@ def canonical_rows(files: dict[str, pl.DataFrame]) -> dict[Table, pl.DataFrame]:
     """Each canonical table's rows, columns in the table's order (lists as JSON text, booleans 0/1)."""
     users = files["users"]
     if "roles" in files:
-        roles = files["roles"].select(pl.col("userSourcedId").alias("sourcedId"), pl.col("role").alias("_role"))
+        roles = files["roles"].select(
+            pl.col("userSourcedId").alias("sourcedId"), pl.col("role").alias("_role")
+        )
         users = users.join(roles.unique("sourcedId"), on="sourcedId", how="left")
     if "demographics" in files:
-        users = users.join(files["demographics"].select("sourcedId", "birthDate", "sex"), on="sourcedId", how="left")
+        users = users.join(
+            files["demographics"].select("sourcedId", "birthDate", "sex"), on="sourcedId", how="left"
+        )
     sources = {**files, "users": users}
     return {
         CANONICAL_TABLES[entity]: _rows(CANONICAL_TABLES[entity], sources[file], _COLUMNS[entity])
@@ -141,7 +150,11 @@ def _rows(table: Table, frame: pl.DataFrame, columns: dict[str, str]) -> pl.Data
 
 def _converted(column: str, expr: pl.Expr) -> pl.Expr:
     if column in _LISTS:
-        return pl.when(expr.is_null()).then(pl.lit("[]")).otherwise('["' + expr.str.replace_all(",", '","') + '"]')
+        return (
+            pl.when(expr.is_null())
+            .then(pl.lit("[]"))
+            .otherwise('["' + expr.str.replace_all(",", '","') + '"]')
+        )
     if column in _BOOLS:
         return (expr == "true").cast(pl.Int64)
     return expr

@@ -9,14 +9,12 @@ import sys
 from importlib.metadata import version
 from typing import Any
 
-import psutil
-
 
 def describe() -> dict[str, Any]:
     return {
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),
-        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "os": platform.platform(),
         "python": sys.version.split()[0],
         "polars": version("polars"),
@@ -24,7 +22,13 @@ def describe() -> dict[str, Any]:
         "sqlalchemy": version("sqlalchemy"),
         "strawberry": version("strawberry-graphql"),
         "uvicorn": version("uvicorn"),
+        "load_average_at_start": load_average(),
     }
+
+
+def load_average() -> str:
+    """1/5/15-minute load averages: other work on the machine skews absolute numbers."""
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def _cpu_model() -> str:

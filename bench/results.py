@@ -10,16 +10,22 @@ Direction = Literal["higher", "lower"]
 
 @dataclass(frozen=True)
 class Target:
-    """`ratio` compared to the figure's ratio (value / floor): at least it ("higher") or at most it."""
+    """A bound on the figure's ratio (value / floor), or on its value itself (`on="value"`):
+    at least `bound` ("higher") or at most it ("lower")."""
 
-    ratio: float
+    bound: float
     direction: Direction
+    on: Literal["ratio", "value"] = "ratio"
+    text: str = ""  # how the bound reads in the report, when not a plain ratio
 
-    def met(self, ratio: float) -> bool:
-        return ratio >= self.ratio if self.direction == "higher" else ratio <= self.ratio
+    def met(self, value: float, ratio: float) -> bool:
+        measured = ratio if self.on == "ratio" else value
+        return measured >= self.bound if self.direction == "higher" else measured <= self.bound
 
     def describe(self) -> str:
-        return f"{'≥' if self.direction == 'higher' else '≤'} {self.ratio:g}×"
+        if self.text:
+            return self.text
+        return f"{'≥' if self.direction == 'higher' else '≤'} {self.bound:g}x"
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ class Figure:
     target: Target | None = None
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)  # p99, errors, repetitions …
+    veto: str = ""  # a condition of the target that failed whatever the ratio (e.g. "12 errors")
 
     @property
     def ratio(self) -> float:
@@ -42,21 +49,29 @@ class Figure:
 
     @property
     def met(self) -> bool | None:
-        return None if self.target is None else self.target.met(self.ratio)
+        if self.target is None:
+            return None
+        return not self.veto and self.target.met(self.value, self.ratio)
 
     def shortfall(self) -> str:
-        """How far a missed target is: "needs 2.1× faster" style, or "" when met or untargeted."""
-        if self.target is None or self.met:
+        """How far a missed target is, or "" when met or untargeted."""
+        t = self.target
+        if t is None or self.met:
             return ""
-        if self.target.direction == "higher":
-            return f"missed by {self.target.ratio / self.ratio:.2f}× (ratio {self.ratio:.3g} < {self.target.ratio:g})"
-        return f"missed by {self.ratio / self.target.ratio:.2f}× (ratio {self.ratio:.3g} > {self.target.ratio:g})"
+        if self.veto:
+            return self.veto
+        measured = self.ratio if t.on == "ratio" else self.value
+        factor = t.bound / measured if t.direction == "higher" else measured / t.bound
+        what = "ratio" if t.on == "ratio" else "value"
+        return f"missed by {factor:.2f}x ({what} {measured:.3g} vs bound {t.bound:g})"
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["ratio"] = self.ratio
         data["met"] = self.met
-        data["target"] = None if self.target is None else {**asdict(self.target), "text": self.target.describe()}
+        data["target"] = (
+            None if self.target is None else {**asdict(self.target), "text": self.target.describe()}
+        )
         return data
 
 

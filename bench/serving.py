@@ -1,0 +1,248 @@
+"""Sections 3, 4 and 5b: GraphQL latency and throughput over real HTTP against the bare floor, and
+the server's peak RSS under that load. The hub and the floor each run in their own process
+(uvicorn on loopback via BackgroundServer); this process only sends requests."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench import workloads
+from bench.config import BenchConfig
+from bench.hub_access import register, token
+from bench.loadgen import LoadResult, run_load
+from bench.log import log
+from bench.profile_graphql import profile_query
+from bench.results import Figure, Report, Target
+from bench.server import ServerProcess
+from bench.stats import median, percentile
+from bench.workloads import Target as Endpoint
+
+MIB = 2**20
+FLAT_TARGET = Target(2.0, "lower")
+NESTED_TARGET = Target(3.0, "lower")
+THROUGHPUT_TARGET = Target(0.5, "higher")
+STUDENT_PAGE = 1000
+FLAT_ROWS = 10_000
+NESTED_CLASSES = 100
+LOAD_PAGE = 100
+
+Call = Callable[[httpx.AsyncClient, Endpoint], Awaitable[int]]
+
+
+@dataclass
+class _Samples:
+    seconds: list[float]
+    rows: int
+
+    @property
+    def median_ms(self) -> float:
+        return median(self.seconds) * 1000
+
+    @property
+    def p99_ms(self) -> float:
+        return percentile(self.seconds, 99) * 1000
+
+
+def run(config: BenchConfig, db: Path, report: Report) -> None:
+    credentials = register(db)
+    log("starting the hub and floor servers")
+    hub_server, floor_server = ServerProcess("hub", db).launch(), ServerProcess("floor", db).launch()
+    with hub_server as hub, floor_server as floor:
+        log("servers up")
+        bearer = token(hub.url, credentials)
+        asyncio.run(_measure(config, hub.url, floor.url, Endpoint("hub", bearer), report, db))
+    if config.wants("memory") and config.wants("throughput"):
+        report.add(
+            Figure(
+                "memory.server.peak_rss_mib",
+                "Peak RSS of the hub server under load",
+                "MiB",
+                hub.max_rss_bytes / MIB,
+                floor.max_rss_bytes / MIB,
+                "peak RSS of the bare floor server under the same load",
+                notes="no target set; reported for tracking",
+            )
+        )
+
+
+async def _measure(
+    config: BenchConfig, hub_url: str, floor_url: str, hub: Endpoint, report: Report, db: Path
+) -> None:
+    async with (
+        httpx.AsyncClient(base_url=hub_url, timeout=120) as hc,
+        httpx.AsyncClient(base_url=floor_url, timeout=120) as fc,
+    ):
+        clients = {"hub": hc, "orjson": fc, "sqljson": fc}
+        endpoints = {"hub": hub, "orjson": Endpoint("orjson"), "sqljson": Endpoint("sqljson")}
+        if config.wants("graphql"):
+            await _latency(config, clients, endpoints, report, db)
+        if config.wants("throughput"):
+            cursors = {k: await workloads.school_cursors(clients[k], endpoints[k]) for k in ("hub", "orjson")}
+            results = {}
+            for kind in ("hub", "orjson"):
+                log(f"throughput: {kind}")
+                results[kind] = await run_load(
+                    hub_url if kind == "hub" else floor_url,
+                    _load_request(endpoints[kind], cursors[kind]),
+                    clients=config.clients,
+                    duration=config.duration,
+                )
+            report.add(_throughput_figure(config, results["hub"], results["orjson"]))
+
+
+def _load_request(
+    endpoint: Endpoint, cursors: list[str | None]
+) -> Callable[[httpx.AsyncClient, int], Awaitable[int]]:
+    async def request(client: httpx.AsyncClient, n: int) -> int:
+        return await workloads.students_page(client, endpoint, 1, LOAD_PAGE, cursors[n % len(cursors)])
+
+    return request
+
+
+async def _schools_for(client: httpx.AsyncClient, floor: Endpoint, students: int) -> int:
+    """How many schools `schools(first: k) { students(first: 1000) }` needs to reach `students` rows."""
+    for k in range(1, 50):
+        if await workloads.students_page(client, floor, k, STUDENT_PAGE) >= students:
+            return k
+    return 50
+
+
+async def _latency(
+    config: BenchConfig,
+    clients: dict[str, httpx.AsyncClient],
+    endpoints: dict[str, Endpoint],
+    report: Report,
+    db: Path,
+) -> None:
+    schools = await _schools_for(clients["orjson"], endpoints["orjson"], STUDENT_PAGE)
+    cases: list[tuple[str, str, Call, tuple[str, ...], int, Target, str]] = [
+        (
+            "graphql.students_page",
+            f"{STUDENT_PAGE:,}-student page, 11 scalar fields (schools(first: {schools}) x students(first: {STUDENT_PAGE}))",
+            lambda c, e: workloads.students_page(c, e, schools, STUDENT_PAGE),
+            ("hub", "sqljson", "orjson"),
+            config.latency_repetitions,
+            FLAT_TARGET,
+            workloads.STUDENTS,
+        ),
+        (
+            "graphql.flat_10k",
+            f"{FLAT_ROWS:,}-row flat list (enrollments, 6 fields, paged at the max page of {workloads.MAX_PAGE:,})",
+            lambda c, e: workloads.enrollments_walk(c, e, FLAT_ROWS),
+            ("hub", "sqljson", "orjson"),
+            max(3, config.latency_repetitions // 4),
+            FLAT_TARGET,
+            workloads.ENROLLMENTS,
+        ),
+        (
+            "graphql.nested",
+            f"Nested: one school's classes(first: {NESTED_CLASSES}) → enrollments → person",
+            lambda c, e: workloads.nested(c, e, NESTED_CLASSES),
+            ("hub", "orjson"),
+            config.latency_repetitions,
+            NESTED_TARGET,
+            workloads.NESTED,
+        ),
+    ]
+    for key, label, call, kinds, reps, target, query in cases:
+        log(f"latency: {key}")
+        samples = await _sample(call, {k: (clients[k], endpoints[k]) for k in kinds}, reps)
+        floor_kind = kinds[1]
+        hub, floor = samples["hub"], samples[floor_kind]
+        floor_label = (
+            "SQL-built JSON (json_group_array/json_object), bare ASGI"
+            if floor_kind == "sqljson"
+            else "hand-written SQL + orjson, bare ASGI"
+        )
+        extra = {
+            "rows": hub.rows,
+            "floor_rows": floor.rows,
+            "repetitions": reps,
+            "hub_p99_ms": hub.p99_ms,
+            "floor_p99_ms": floor.p99_ms,
+            **(
+                {"orjson_floor_median_ms": samples["orjson"].median_ms}
+                if "orjson" in samples and floor_kind != "orjson"
+                else {}
+            ),
+        }
+        if hub.rows != floor.rows:
+            report.notes.append(f"{key}: the hub returned {hub.rows} rows, the floor {floor.rows}")
+        figure = Figure(
+            key + ".median_ms",
+            label + " — median",
+            "ms",
+            hub.median_ms,
+            floor.median_ms,
+            floor_label,
+            target,
+            extra=extra,
+        )
+        report.add(figure)
+        report.add(
+            Figure(
+                key + ".p99_ms",
+                label + " — p99",
+                "ms",
+                hub.p99_ms,
+                floor.p99_ms,
+                floor_label,
+                notes="p99 reported; the target is on the median",
+            )
+        )
+        if figure.met is False and config.profile:
+            log(f"profiling {key}")
+            report.profiles[figure.key] = profile_query(db, query, _variables(key, schools))
+
+
+def _variables(key: str, schools: int) -> dict[str, object]:
+    if key == "graphql.students_page":
+        return {"schools": schools, "first": STUDENT_PAGE}
+    if key == "graphql.flat_10k":
+        return {"schoolAfter": None, "after": None, "first": workloads.MAX_PAGE}
+    return {"classes": NESTED_CLASSES}
+
+
+async def _sample(
+    call: Call, targets: dict[str, tuple[httpx.AsyncClient, Endpoint]], reps: int
+) -> dict[str, _Samples]:
+    """Interleaved (hub, floor, hub, floor …) so a noisy neighbour slows both alike."""
+    rows = {k: await call(client, endpoint) for k, (client, endpoint) in targets.items()}  # warm-up
+    seconds: dict[str, list[float]] = {k: [] for k in targets}
+    for _ in range(reps):
+        for k, (client, endpoint) in targets.items():
+            started = time.perf_counter()
+            await call(client, endpoint)
+            seconds[k].append(time.perf_counter() - started)
+    return {k: _Samples(seconds[k], rows[k]) for k in targets}
+
+
+def _throughput_figure(config: BenchConfig, hub: LoadResult, floor: LoadResult) -> Figure:
+    errors = hub.errors + floor.errors
+    return Figure(
+        "throughput.rps",
+        f"Throughput: {config.clients} clients x {config.duration:g} s, one school's students(first: {LOAD_PAGE})",
+        "req/s",
+        hub.rps,
+        floor.rps,
+        "the same page from the bare ASGI endpoint (hand-written SQL + orjson)",
+        THROUGHPUT_TARGET,
+        extra={
+            "requests": hub.requests,
+            "errors": hub.errors,
+            "p50_ms": hub.p(50),
+            "p99_ms": hub.p(99),
+            "floor_requests": floor.requests,
+            "floor_errors": floor.errors,
+            "floor_p50_ms": floor.p(50),
+            "floor_p99_ms": floor.p(99),
+            "first_error": hub.first_error or floor.first_error,
+        },
+        veto=f"{errors} errors (target: zero)" if errors else "",
+    )
