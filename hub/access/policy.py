@@ -33,6 +33,15 @@ DATA_TYPE_TABLES: dict[str, frozenset[str]] = {
     "classes": frozenset({"classes", "courses", "academic_sessions"}),
     "enrollments": frozenset({"enrollments"}),
 }
+# Every other data type grants its catalogue entities (attendance: marks and summaries …); contacts
+# also grant how contacts relate to students and how to reach people.
+DATA_TYPE_TABLES.update(
+    {
+        name: DATA_TYPE_TABLES.get(name, frozenset())
+        | {e.table for e in data_type.entities if e.table != "people"}
+        for name, data_type in DATA_TYPES.items()
+    }
+)
 # Tables whose rows may have no school: a district's course catalogue and its school years.
 DISTRICT_LEVEL_TABLES = frozenset({"courses", "academic_sessions"})
 # Fields a data type implies, so never masked: a person's role is what its data type says.
@@ -92,12 +101,15 @@ class AccessPolicy:
         limits = [g.typed_options.max_requests_per_minute for g in self.grants]
         return min(limits) if limits else DEFAULT_MAX_REQUESTS_PER_MINUTE
 
-    def withheld_fields(self, data_type: str, source_id: str, school_id: str | None) -> frozenset[str]:
-        """Fields of `data_type`'s entity withheld from rows of this source and school."""
+    def withheld_fields(
+        self, data_type: str, source_id: str, school_id: str | None, table: str | None = None
+    ) -> frozenset[str]:
+        """Fields of `data_type`'s entity (or of its entity `table`) withheld from rows of this
+        source and school."""
         grant = self._grant(source_id, school_id)
         if grant is None or data_type not in grant.data_types:
             return frozenset()
-        spec = DATA_TYPES[data_type].entity
+        spec = _SPECS[table] if table is not None else DATA_TYPES[data_type].entity
         always = ALWAYS_GRANTED.get(spec.table, frozenset())
         return frozenset(
             f for f in spec.field_names if f not in always and not grant.grants_field(data_type, f)
@@ -277,7 +289,9 @@ class AccessPolicy:
 
     def _masked(self, table: Table, data_types: Sequence[str]) -> dict[str, ColumnElement[Any]]:
         """Expressions for the fields some grant withholds; other columns are read as they are."""
-        masking = [dt for dt in data_types if DATA_TYPES[dt].entity.table == table.name]
+        # Every entity a data type grants is masked by its fields (a contact's relationships too);
+        # courses and sessions, granted whole with classes, are not catalogue entities of it.
+        masking = [dt for dt in data_types if table.name in {e.table for e in DATA_TYPES[dt].entities}]
         if not masking:
             return {}
         spec = _SPECS[table.name]

@@ -12,8 +12,9 @@ from hub.graphql.context import Context
 from hub.graphql.enums import DataType
 from hub.graphql.feed import FeedEvent, read_changes
 from hub.graphql.ids import global_id
+from hub.graphql.node_types import BUILDERS
 from hub.graphql.pagination import PageInfo, page_size
-from hub.graphql.types import BUILDERS, Node
+from hub.graphql.types import Node
 
 DEFAULT_CHANGES_PAGE = 1000
 

@@ -37,7 +37,9 @@ class Context:
     touched: dict[str, Touched] = field(default_factory=lambda: defaultdict(Touched))
     # Change-feed scope snapshots the issued cursors refer to: hash → snapshot (saved after).
     snapshots: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _withheld_cache: dict[tuple[str, str, str | None], frozenset[str]] = field(default_factory=dict)
+    _withheld_cache: dict[tuple[str, str, str | None, str | None], frozenset[str]] = field(
+        default_factory=dict
+    )
 
     def require(self, data_type: str, school_id: str | None) -> None:
         """Raise FORBIDDEN_SCOPE unless `school_id` granted `data_type` to this app."""
@@ -45,12 +47,19 @@ class Context:
             raise ForbiddenScopeError(data_type, school_id)
 
     def record(
-        self, type_name: str, data_type: str | None, rows: list[dict[str, Any]], *, masked: bool = True
+        self,
+        type_name: str,
+        data_type: str | None,
+        rows: list[dict[str, Any]],
+        *,
+        masked: bool = True,
+        table: str | None = None,
     ) -> None:
         """Note rows about to be returned as `type_name`, and which of their fields are withheld.
 
         `data_type` None means people, whose data type follows from each row's role; `masked`
-        False for tables a data type grants whole (courses and sessions come with classes).
+        False for tables a data type grants whole (courses and sessions come with classes);
+        `table` for an entity a data type grants besides its main one (attendance summaries).
         """
         touched = self.touched[type_name]
         touched.rows += len(rows)
@@ -64,7 +73,7 @@ class Context:
             touched.data_types.add(dt)
             if not masked:
                 continue
-            key = (dt, row["source_id"], row.get("school_id"))
+            key = (dt, row["source_id"], row.get("school_id"), table)
             if key not in self._withheld_cache:
                 self._withheld_cache[key] = self.policy.withheld_fields(*key)
             for name in self._withheld_cache[key]:

@@ -51,7 +51,7 @@ class DataType(enum.Enum):
     CONTACTS = "contacts"
     CLASSES = "classes"
     ENROLLMENTS = "enrollments"
-    # Granted and shown in `viewer`, not yet served as types by this API version.
+    # School life and people's details (hub.graphql.types_life, types_details).
     ATTENDANCE = "attendance"
     BEHAVIOUR = "behaviour"
     GRADES = "grades"

@@ -23,6 +23,7 @@ from hub.access import AccessPolicy
 from hub.access.policy import PERSON_DATA_TYPES
 from hub.graphql.context import Context
 from hub.graphql.errors import BadArgumentError
+from hub.graphql.node_types import SCOPED_NODES
 from hub.graphql.types import CLASSES, COURSES, ENROLLMENTS, PEOPLE, SESSIONS
 from hub.store import audit, reads
 
@@ -33,6 +34,8 @@ FEED_TABLES: tuple[tuple[str, Table, tuple[str, ...]], ...] = (
     ("Class", CLASSES, ("classes",)),
     ("Person", PEOPLE, ("students", "staff", "contacts")),
     ("Enrollment", ENROLLMENTS, ("enrollments",)),
+    # After the roster, so cursors issued before these were served keep their table indexes.
+    *((name, table, (data_type,)) for name, (table, data_type, _) in SCOPED_NODES.items()),
 )
 _PREFIX = "satchel:changes:v1:"
 DELETE_STEP, UPSERT_STEP = 0, 1
@@ -217,6 +220,8 @@ def _event(cursor: Cursor, type_name: str, row: dict[str, Any], *, upsert: bool)
     data_type = PERSON_DATA_TYPES_BY_ROLE.get(row.get("role") or "", "") if type_name == "Person" else ""
     if type_name == "Enrollment":
         data_type = "enrollments"
+    elif type_name in SCOPED_NODES:
+        data_type = SCOPED_NODES[type_name][1]
     elif type_name != "Person":
         data_type = "classes"
     return FeedEvent(

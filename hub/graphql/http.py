@@ -21,6 +21,7 @@ from hub.access import AccessPolicy, TokenError, authenticate_bearer
 from hub.access.apps import get_app
 from hub.access.ratelimit import RateDecision, RateLimiter
 from hub.config import Settings
+from hub.graphql.compiled import CompilerSettings
 from hub.graphql.execute import Operation, Outcome, execute, persist
 from hub.graphql.schema import build_schema
 from hub.store import audit
@@ -43,6 +44,7 @@ def graphql_router(engine: Engine, settings: Settings) -> APIRouter:
     router = APIRouter()
     limiter = RateLimiter()
     schema = build_schema(settings.introspection)
+    compiled = CompilerSettings().graphql_compiler
 
     @router.post("/graphql", tags=["graphql"])
     async def graphql(request: Request) -> Response:
@@ -65,7 +67,7 @@ def graphql_router(engine: Engine, settings: Settings) -> APIRouter:
                         "RATE_LIMITED",
                         {"Retry-After": str(decision.retry_after), **_rate_headers(decision)},
                     )
-                outcome = execute(conn, app, policy, operation, schema=schema)
+                outcome = execute(conn, app, policy, operation, schema=schema, compiled=compiled)
             persist(engine, outcome)
             return outcome, decision
 

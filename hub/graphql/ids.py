@@ -10,7 +10,13 @@ import binascii
 
 from hub.graphql.errors import BadArgumentError
 
-NODE_TYPES = ("School", "Person", "Class", "Course", "AcademicSession", "Enrollment")
+NODE_TYPES = (
+    *("School", "Person", "Class", "Course", "AcademicSession", "Enrollment"),
+    # School life (hub.graphql.types_life) and people's details (hub.graphql.types_details).
+    *("AttendanceMark", "AttendanceSummary", "BehaviourIncident", "GradeRecord", "Assignment"),
+    *("AssignmentResult", "CalendarEvent", "TimetableSlot"),
+    *("Demographics", "Address", "ContactPoint", "ContactRelationship", "Photo", "CustomField"),
+)
 
 
 def global_id(type_name: str, hub_id: str) -> str:

@@ -40,14 +40,21 @@ def school_page(
     where: Sequence[ColumnElement[bool]],
     build: Build[N],
 ) -> Connection[N]:
+    rows, more = school_rows(ctx, table, visible, args, where)
+    return connection(rows, more, lambda r: build(ctx, r))
+
+
+def school_rows(
+    ctx: Context, table: Table, visible: RowFilter, args: PageArgs, where: Sequence[ColumnElement[bool]]
+) -> tuple[Rows, bool]:
+    """One page of a school connection and whether more follow (the compiled path reads here too)."""
     size, after_id = page_size(args.first), decode_cursor(args.after)
     clauses = list(where)
     if args.updated_since is not None:
         if args.updated_since.tzinfo is None:
             raise BadArgumentError("`updatedSince` needs a time zone (e.g. 2026-01-15T09:00:00Z)")
         clauses.append(table.c.updated_at > args.updated_since)
-    rows, more = reads.page(ctx.conn, table, visible, first=size, after_id=after_id, where=clauses)
-    return connection(rows, more, lambda r: build(ctx, r))
+    return reads.page(ctx.conn, table, visible, first=size, after_id=after_id, where=clauses)
 
 
 def by_ids(ctx: Context, table: Table, visible: RowFilter, ids: set[str], build: Build[N]) -> dict[str, N]:

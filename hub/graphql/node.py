@@ -6,7 +6,8 @@ from typing import Any
 
 from hub.graphql.context import Context
 from hub.graphql.ids import parse_global_id
-from hub.graphql.types import BUILDERS, ORGANISATIONS, PEOPLE
+from hub.graphql.node_types import BUILDERS, SCOPED_NODES
+from hub.graphql.types import ORGANISATIONS, PEOPLE
 from hub.store import reads
 from hub.store.reads import RowFilter
 
@@ -25,5 +26,8 @@ def _visible(ctx: Context, type_name: str) -> RowFilter:
         return policy.school_filter(ORGANISATIONS)
     if type_name == "Person":
         return policy.people_filter(PEOPLE)
+    if type_name in SCOPED_NODES:
+        scoped, data_type, _ = SCOPED_NODES[type_name]
+        return policy.row_filter(scoped, data_type)
     table, _ = BUILDERS[type_name]
     return policy.row_filter(table, "enrollments" if type_name == "Enrollment" else "classes")

@@ -7,12 +7,14 @@ Batch); a reference the app may not follow comes back null with FORBIDDEN_SCOPE.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import strawberry
 from sqlalchemy import ColumnElement, Table, Text, and_, cast, or_
 
+from hub.graphql import life_fields as life
 from hub.graphql.context import Batch, Context, Info
 from hub.graphql.enums import ClassKind, EnrollmentRole, Role, SessionKind, to_enum
 from hub.graphql.fields import field
@@ -20,6 +22,7 @@ from hub.graphql.ids import global_id, parse_global_id
 from hub.graphql.loading import Build, N, PageArgs, Rows, by_ids, children, school_page
 from hub.graphql.pagination import Connection
 from hub.store import CANONICAL_TABLES
+from hub.store.reads import RowFilter
 
 ORGANISATIONS = CANONICAL_TABLES["organisation"]
 PEOPLE = CANONICAL_TABLES["person"]
@@ -58,6 +61,18 @@ class Person(Node):
     school_id: strawberry.Private[str | None]
     agent_ids: strawberry.Private[list[str]]
     batch: strawberry.Private[Batch]
+    # School life and personal details: resolvers in hub.graphql.life_fields.
+    attendance = life.person_attendance
+    attendance_summaries = life.person_attendance_summaries
+    behaviour = life.person_behaviour
+    grade_records = life.person_grade_records
+    results = life.person_results
+    demographics = life.person_demographics
+    addresses = life.person_addresses
+    contact_points = life.person_contact_points
+    relationships = life.person_relationships
+    photo = life.person_photo
+    custom_fields = life.person_custom_fields
 
     @field(description="This person's enrollments; needs the enrollments scope.")
     def enrollments(self, info: Info) -> list[Enrollment] | None:
@@ -135,6 +150,8 @@ class Class(Node):
     course_id: strawberry.Private[str | None]
     session_ids: strawberry.Private[list[str]]
     batch: strawberry.Private[Batch]
+    timetable = life.class_timetable
+    assignments = life.class_assignments
 
     @strawberry.field
     def course(self, info: Info) -> Course | None:
@@ -238,6 +255,14 @@ class School(Node):
     source_id: strawberry.ID
     name: str | None
     identifier: str | None = strawberry.field(description="National or state identifier (NCES, URN, DfE)")
+    # School life: resolvers in hub.graphql.life_fields.
+    attendance = life.school_attendance
+    attendance_summaries = life.school_attendance_summaries
+    behaviour = life.school_behaviour
+    calendar = life.school_calendar
+    timetable = life.school_timetable
+    grades = life.school_grades
+    assignments = life.school_assignments
 
     @field(description="Needs the students scope at this school.")
     def students(
@@ -283,15 +308,9 @@ class School(Node):
         include_deleted: bool = False,
         session_id: strawberry.ID | None = None,
     ) -> Connection[Class] | None:
-        ctx = self._scope(info, "classes")
-        visible = ctx.policy.row_filter(CLASSES, "classes", include_deleted=include_deleted)
-        where = [CLASSES.c.school_id == self.hub_id]
-        if session_id is not None:
-            sid = _hub_id(str(session_id), "AcademicSession")
-            # Session ids are a JSON array of UUIDs: a quoted match on its text is exact.
-            where.append(cast(visible.column("session_ids"), Text).like(f'%"{sid}"%'))
         args = PageArgs(first, after, updated_since, include_deleted)
-        return school_page(ctx, CLASSES, visible, args, where, classes_from)
+        listing = school_listing(info.context, self, "classes", args, session_id=session_id)
+        return school_page(info.context, CLASSES, listing.visible, args, listing.where, classes_from)
 
     @field(description="Needs the classes scope. Includes the district's courses held by no school.")
     def courses(
@@ -328,36 +347,82 @@ class School(Node):
         role: EnrollmentRole | None = None,
         class_id: strawberry.ID | None = None,
     ) -> Connection[Enrollment] | None:
-        ctx = self._scope(info, "enrollments")
-        visible = ctx.policy.row_filter(ENROLLMENTS, "enrollments", include_deleted=include_deleted)
-        where: list[ColumnElement[bool]] = [ENROLLMENTS.c.school_id == self.hub_id]
-        if role is not None:
-            where.append(visible.column("role") == role.value)
-        if class_id is not None:
-            where.append(visible.column("class_id") == _hub_id(str(class_id), "Class"))
         args = PageArgs(first, after, updated_since, include_deleted)
-        return school_page(ctx, ENROLLMENTS, visible, args, where, enrollments_from)
-
-    def _scope(self, info: Info, data_type: str) -> Context:
-        ctx = info.context
-        ctx.require(data_type, self.hub_id)
-        return ctx
+        listing = school_listing(info.context, self, "enrollments", args, role=role, class_id=class_id)
+        return school_page(info.context, ENROLLMENTS, listing.visible, args, listing.where, enrollments_from)
 
     def _people(self, info: Info, data_type: str, args: PageArgs) -> Connection[Person]:
-        ctx = self._scope(info, data_type)
-        visible = ctx.policy.row_filter(PEOPLE, data_type, include_deleted=args.include_deleted)
-        return school_page(ctx, PEOPLE, visible, args, [PEOPLE.c.school_id == self.hub_id], people_from)
+        listing = school_listing(info.context, self, data_type, args)
+        return school_page(info.context, PEOPLE, listing.visible, args, listing.where, people_from)
 
     def _catalogue(self, info: Info, table: Table, args: PageArgs, build: Build[N]) -> Connection[N]:
-        ctx = self._scope(info, "classes")
+        listing = school_listing(info.context, self, table.name, args)
+        return school_page(info.context, table, listing.visible, args, listing.where, build)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a school connection reads: rows through `visible`, narrowed by `where`."""
+
+    visible: RowFilter
+    where: list[ColumnElement[bool]]
+
+
+class SchoolRef(Protocol):
+    @property
+    def hub_id(self) -> strawberry.ID: ...
+    @property
+    def source_id(self) -> strawberry.ID: ...
+
+
+def school_listing(
+    ctx: Context,
+    school: SchoolRef,
+    name: str,
+    args: PageArgs,
+    *,
+    session_id: strawberry.ID | None = None,
+    role: EnrollmentRole | None = None,
+    class_id: strawberry.ID | None = None,
+) -> Listing:
+    """The rows a school's connection `name` may read (FORBIDDEN_SCOPE without its data type).
+
+    Shared by the resolvers and the compiled path (hub.graphql.compiled), so both read alike.
+    """
+    if name in ("students", "staff", "contacts"):
+        ctx.require(name, school.hub_id)
+        visible = ctx.policy.row_filter(PEOPLE, name, include_deleted=args.include_deleted)
+        return Listing(visible, [PEOPLE.c.school_id == school.hub_id])
+    if name in (COURSES.name, SESSIONS.name):
+        ctx.require("classes", school.hub_id)
+        table = COURSES if name == COURSES.name else SESSIONS
         visible = ctx.policy.row_filter(table, "classes", include_deleted=args.include_deleted)
         # The school's own records and its district's (same source, no school): the policy decides
         # whether district-level records are visible at all (ignore_all_schools_records).
         mine = or_(
-            table.c.school_id == self.hub_id,
-            and_(table.c.school_id.is_(None), table.c.source_id == str(self.source_id)),
+            table.c.school_id == school.hub_id,
+            and_(table.c.school_id.is_(None), table.c.source_id == str(school.source_id)),
         )
-        return school_page(ctx, table, visible, args, [mine], build)
+        return Listing(visible, [mine])
+    if name == "classes":
+        ctx.require("classes", school.hub_id)
+        visible = ctx.policy.row_filter(CLASSES, "classes", include_deleted=args.include_deleted)
+        where = [CLASSES.c.school_id == school.hub_id]
+        if session_id is not None:
+            sid = _hub_id(str(session_id), "AcademicSession")
+            # Session ids are a JSON array of UUIDs: a quoted match on its text is exact.
+            where.append(cast(visible.column("session_ids"), Text).like(f'%"{sid}"%'))
+        return Listing(visible, where)
+    if name == "enrollments":
+        ctx.require("enrollments", school.hub_id)
+        visible = ctx.policy.row_filter(ENROLLMENTS, "enrollments", include_deleted=args.include_deleted)
+        clauses: list[ColumnElement[bool]] = [ENROLLMENTS.c.school_id == school.hub_id]
+        if role is not None:
+            clauses.append(visible.column("role") == role.value)
+        if class_id is not None:
+            clauses.append(visible.column("class_id") == _hub_id(str(class_id), "Class"))
+        return Listing(visible, clauses)
+    raise ValueError(f"no school connection {name!r}")
 
 
 def _hub_id(value: str, type_name: str) -> str:
@@ -370,6 +435,22 @@ def _hub_id(value: str, type_name: str) -> str:
 
 
 # --- building nodes from rows: one Batch per list of rows ------------------------------------------
+
+# How rows returned as each type are recorded (Context.record): data type (None: by role, or a
+# school) and whether field masks apply. The compiled path records through this too.
+RECORDED: dict[str, tuple[str | None, bool]] = {
+    "School": (None, False),
+    "Person": (None, True),
+    "Class": ("classes", True),
+    "Course": ("classes", False),
+    "AcademicSession": ("classes", False),
+    "Enrollment": ("enrollments", True),
+}
+
+
+def _record(ctx: Context, type_name: str, rows: Rows) -> None:
+    data_type, masked = RECORDED[type_name]
+    ctx.record(type_name, data_type, rows, masked=masked)
 
 
 def _common(type_name: str, r: dict[str, Any]) -> dict[str, Any]:
@@ -387,7 +468,7 @@ def _list(value: Any) -> list[str] | None:
 
 
 def people_from(ctx: Context, rows: Rows) -> list[Person]:
-    ctx.record("Person", None, rows)
+    _record(ctx, "Person", rows)
     batch = Batch(rows)
     return [
         Person(
@@ -416,7 +497,7 @@ def people_from(ctx: Context, rows: Rows) -> list[Person]:
 
 
 def classes_from(ctx: Context, rows: Rows) -> list[Class]:
-    ctx.record("Class", "classes", rows)
+    _record(ctx, "Class", rows)
     batch = Batch(rows)
     return [
         Class(
@@ -438,7 +519,7 @@ def classes_from(ctx: Context, rows: Rows) -> list[Class]:
 
 
 def courses_from(ctx: Context, rows: Rows) -> list[Course]:
-    ctx.record("Course", "classes", rows, masked=False)
+    _record(ctx, "Course", rows)
     return [
         Course(
             **_common("Course", r),
@@ -453,7 +534,7 @@ def courses_from(ctx: Context, rows: Rows) -> list[Course]:
 
 
 def sessions_from(ctx: Context, rows: Rows) -> list[AcademicSession]:
-    ctx.record("AcademicSession", "classes", rows, masked=False)
+    _record(ctx, "AcademicSession", rows)
     return [
         AcademicSession(
             **_common("AcademicSession", r),
@@ -469,7 +550,7 @@ def sessions_from(ctx: Context, rows: Rows) -> list[AcademicSession]:
 
 
 def enrollments_from(ctx: Context, rows: Rows) -> list[Enrollment]:
-    ctx.record("Enrollment", "enrollments", rows)
+    _record(ctx, "Enrollment", rows)
     batch = Batch(rows)
     return [
         Enrollment(
@@ -488,7 +569,7 @@ def enrollments_from(ctx: Context, rows: Rows) -> list[Enrollment]:
 
 
 def schools_from(ctx: Context, rows: Rows) -> list[School]:
-    ctx.record("School", None, rows, masked=False)
+    _record(ctx, "School", rows)
     return [
         School(
             id=strawberry.ID(global_id("School", r["id"])),

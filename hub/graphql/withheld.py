@@ -18,6 +18,11 @@ GRAPHQL_FIELD = {
     "class_id": "class",
     "course_id": "course",
     "session_ids": "sessions",
+    "student_id": "student",
+    "contact_id": "contact",
+    "staff_id": "staff",
+    "session_id": "session",
+    "assignment_id": "assignment",
 }
 
 

@@ -17,23 +17,31 @@ def hub_id(source_id: str, table: str, source_record_id: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{source_id}\x1f{table}\x1f{source_record_id}"))
 
 
+def _derive(source_id: str, table: str, distinct: pl.Series) -> pl.Series:
+    prefix = f"{source_id}\x1f{table}\x1f"
+    return pl.Series([str(uuid.uuid5(_NAMESPACE, prefix + v)) for v in distinct.to_list()], dtype=pl.String)
+
+
+def _mapping(source_id: str, table: str, values: pl.Series) -> pl.DataFrame:
+    """Each distinct source id hashed once: a column of school ids has a handful of values in
+    hundreds of thousands of rows."""
+    distinct = values.drop_nulls().unique()
+    return pl.DataFrame({"key": distinct, "hub_id": _derive(source_id, table, distinct)})
+
+
 def hub_ids(source_id: str, table: str, values: pl.Series) -> pl.Series:
     """Vectorised over a column of source ids; nulls stay null."""
-    prefix = f"{source_id}\x1f{table}\x1f"
-    return pl.Series(
-        values.name,
-        [None if v is None else str(uuid.uuid5(_NAMESPACE, prefix + v)) for v in values.to_list()],
-        dtype=pl.String,
-    )
+    mapping = _mapping(source_id, table, values)
+    joined = values.cast(pl.String).to_frame("key").join(mapping, on="key", how="left", maintain_order="left")
+    return joined["hub_id"].alias(values.name)
 
 
 def hub_id_lists(source_id: str, table: str, values: pl.Series) -> pl.Series:
-    prefix = f"{source_id}\x1f{table}\x1f"
+    """The same for a column of lists of source ids; null lists stay null, order is kept."""
+    frame = _mapping(source_id, table, values.explode())
+    mapping = dict(zip(frame["key"].to_list(), frame["hub_id"].to_list(), strict=True))
     return pl.Series(
         values.name,
-        [
-            None if vs is None else [str(uuid.uuid5(_NAMESPACE, prefix + v)) for v in vs]
-            for vs in values.to_list()
-        ],
+        [None if ids is None else [mapping[i] for i in ids] for ids in values.to_list()],
         dtype=pl.List(pl.String),
     )

@@ -32,8 +32,12 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("truncated", sa.Boolean(), nullable=False),
         sa.Column("created_at", hub.store.columns.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["run_id"], ["sync_runs.id"], name=op.f("fk_raw_payloads_run_id_sync_runs"), ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["source_id"], ["sources.id"], name=op.f("fk_raw_payloads_source_id_sources"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["sync_runs.id"], name=op.f("fk_raw_payloads_run_id_sync_runs"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_id"], ["sources.id"], name=op.f("fk_raw_payloads_source_id_sources"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_raw_payloads")),
     )
     op.create_index(op.f("ix_raw_payloads_created_at"), "raw_payloads", ["created_at"])

@@ -132,11 +132,15 @@ def test_a_rotated_out_secret_gets_tokens_until_its_grace_period_ends(
     with engine.begin() as conn:
         new, _ = rotate_secret(conn, app_id, "op@hub.example", grace=timedelta(hours=1))
     for secret in (old, new):
-        response = client.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+        response = client.post(
+            "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret)
+        )
         assert response.status_code == 200, response.text
 
     with engine.begin() as conn:
         newest, _ = rotate_secret(conn, app_id, "op@hub.example", grace=timedelta(0))
     for secret, status in ((new, 401), (newest, 200)):
-        response = client.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+        response = client.post(
+            "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret)
+        )
         assert response.status_code == status

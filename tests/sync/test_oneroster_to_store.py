@@ -69,7 +69,10 @@ def test_rest_round_trip_into_the_store_then_a_one_percent_delta(
     url, sim = simulator
     with engine.begin() as conn:
         source_id = add_source(
-            conn, "or", "oneroster", {"base_url": url, "client_id": "ck", "client_secret": "cs", "version": "1.1"}
+            conn,
+            "or",
+            "oneroster",
+            {"base_url": url, "client_id": "ck", "client_secret": "cs", "version": "1.1"},
         )
     first = sync_source(engine, "or")
     assert first.status == "succeeded", first.error
@@ -93,7 +96,12 @@ def test_rest_round_trip_into_the_store_then_a_one_percent_delta(
 def test_rest_tobedeleted_records_become_tombstones(engine: Engine, simulator: tuple[str, Any]) -> None:
     url, sim = simulator
     with engine.begin() as conn:
-        add_source(conn, "or", "oneroster", {"base_url": url, "client_id": "ck", "client_secret": "cs", "version": "1.1"})
+        add_source(
+            conn,
+            "or",
+            "oneroster",
+            {"base_url": url, "client_id": "ck", "client_secret": "cs", "version": "1.1"},
+        )
     assert sync_source(engine, "or").status == "succeeded"
     people = CANONICAL_TABLES["person"]
     with engine.connect() as conn:
@@ -116,7 +124,12 @@ def test_wrong_credentials_fail_the_run_with_a_clear_error_and_change_nothing(
 ) -> None:
     url, _ = simulator
     with engine.begin() as conn:
-        add_source(conn, "or", "oneroster", {"base_url": url, "client_id": "ck", "client_secret": "wrong", "version": "1.1"})
+        add_source(
+            conn,
+            "or",
+            "oneroster",
+            {"base_url": url, "client_id": "ck", "client_secret": "wrong", "version": "1.1"},
+        )
     summary = sync_source(engine, "or")
     assert summary.status == "failed"
     assert "refused the credentials" in (summary.error or "")

@@ -1,0 +1,118 @@
+"""Which documents the compiled path answers, as a plan: a tree of the fields asked, per type.
+
+Compiled: queries (no fragments, no directives, no repeated response keys) whose root fields are
+`schools` and `school(id:)`, and below them school connections (students, staff, contacts,
+classes, enrollments), their edges and page info, the scalars of School, Person, Class and
+Enrollment, and the edges person → enrollments, class → enrollments, enrollment → person and
+enrollment → class. Anything else — `node`, `changes`, `viewer`, courses, sessions, contacts of a
+student, fragments, introspection — has no plan and is executed by the resolvers as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    get_named_type,
+)
+
+_COMMON = frozenset({"__typename", "id", "hubId", "sourceRecordId", "updatedAt", "deletedAt"})
+_CONNECTIONS = ("PersonConnection", "ClassConnection", "EnrollmentConnection")
+# Type → the fields the compiled path can answer on it.
+SUPPORTED: dict[str, frozenset[str]] = {
+    "Query": frozenset({"__typename", "schools", "school"}),
+    "SchoolConnection": frozenset({"__typename", "edges", "pageInfo"}),
+    "SchoolEdge": frozenset({"__typename", "cursor", "node"}),
+    "School": frozenset(
+        {"__typename", "id", "hubId", "sourceRecordId", "sourceId", "name", "identifier"}
+        | {"students", "staff", "contacts", "classes", "enrollments"}
+    ),
+    **{name: frozenset({"__typename", "edges", "pageInfo"}) for name in _CONNECTIONS},
+    **{
+        name.replace("Connection", "Edge"): frozenset({"__typename", "cursor", "node"})
+        for name in _CONNECTIONS
+    },
+    "PageInfo": frozenset({"__typename", "hasNextPage", "endCursor"}),
+    "Person": _COMMON
+    | {"role", "roleDetail", "givenName", "middleName", "familyName", "preferredName", "username"}
+    | {"email", "phone", "sms", "identifier", "grades", "enabled", "dateOfBirth", "gender", "enrollments"},
+    "Class": _COMMON | {"title", "code", "kind", "room", "periods", "grades", "subjects", "enrollments"},
+    "Enrollment": _COMMON | {"role", "primary", "beginDate", "endDate", "person", "class"},
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One asked-for field: `key` in the response, `name` in the schema, and what is under it."""
+
+    key: str
+    name: str
+    node: FieldNode
+    definition: GraphQLField | None  # None for __typename
+    children: Selection | None
+
+
+@dataclass(frozen=True)
+class Selection:
+    type_name: str
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    operation: OperationDefinitionNode
+    root: Selection
+
+
+def plan_document(schema: GraphQLSchema, document: DocumentNode) -> dict[str | None, Plan | None]:
+    """A plan per operation (keyed by name; a lone operation also under None)."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) != len(document.definitions):
+        return {}  # fragment definitions: not compiled
+    plans: dict[str | None, Plan | None] = {}
+    for op in operations:
+        plan = _plan(schema, op)
+        plans[op.name.value if op.name else None] = plan
+    if len(operations) == 1 and operations[0].name is not None:
+        plans[None] = plans[operations[0].name.value]
+    return plans
+
+
+def _plan(schema: GraphQLSchema, op: OperationDefinitionNode) -> Plan | None:
+    if op.operation is not OperationType.QUERY or op.directives or schema.query_type is None:
+        return None
+    root = _selection(schema.query_type, op.selection_set)
+    return None if root is None else Plan(operation=op, root=root)
+
+
+def _selection(parent: GraphQLObjectType, selection_set: SelectionSetNode | None) -> Selection | None:
+    if selection_set is None or parent.name not in SUPPORTED:
+        return None
+    fields: list[Field] = []
+    keys: set[str] = set()
+    for node in selection_set.selections:
+        if not isinstance(node, FieldNode) or node.directives:
+            return None
+        name = node.name.value
+        key = node.alias.value if node.alias else name
+        if name not in SUPPORTED[parent.name] or key in keys:
+            return None  # unsupported, or two fields merged under one key
+        keys.add(key)
+        definition = parent.fields.get(name) if name != "__typename" else None
+        children: Selection | None = None
+        if definition is not None:
+            named = get_named_type(definition.type)
+            if isinstance(named, GraphQLObjectType):
+                children = _selection(named, node.selection_set)
+                if children is None:
+                    return None
+        fields.append(Field(key=key, name=name, node=node, definition=definition, children=children))
+    return Selection(type_name=parent.name, fields=tuple(fields))

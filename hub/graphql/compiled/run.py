@@ -1,0 +1,261 @@
+"""Executing a plan: the same reads, batches and checks as the resolvers (hub.graphql.types),
+with rows rendered straight into the response instead of through objects and per-field calls.
+
+Every read goes through the same functions and the same policy filters as the resolvers, and in
+the same batches (one statement per level per batch of parents), so `ctx` ends up recording the
+same rows, schools and withheld fields for the audit and `extensions.withheld`. Errors are raised
+where the resolvers raise them, in the same (depth-first) order. A case the plan cannot answer
+exactly — an error on a non-null field, or arguments that fail to coerce — raises NotCompiled
+before anything is returned, and the request is executed by the resolvers instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError, GraphQLSchema, located_error
+from graphql.execution.values import get_argument_values, get_variable_values
+
+from hub.graphql.compiled.plan import Field, Plan, Selection
+from hub.graphql.compiled.values import SCALARS, Row
+from hub.graphql.context import Batch, Context
+from hub.graphql.enums import EnrollmentRole, to_enum
+from hub.graphql.errors import ApiError
+from hub.graphql.ids import parse_global_id
+from hub.graphql.loading import PageArgs, school_rows
+from hub.graphql.pagination import decode_cursor, encode_cursor, page_size
+from hub.graphql.types import CLASSES, ENROLLMENTS, ORGANISATIONS, PEOPLE, RECORDED, school_listing
+from hub.store import reads
+
+Path = tuple[str | int, ...]
+
+
+class NotCompiledError(Exception):
+    """This request is for the resolvers after all (nothing of it has been returned)."""
+
+
+@dataclass
+class Item:
+    """A row as a node of a type, with the batch it was read in (nested reads batch on it)."""
+
+    type_name: str
+    row: Row
+    batch: Batch
+
+
+@dataclass
+class Outcome:
+    data: dict[str, Any]
+    errors: list[GraphQLError]
+
+
+@dataclass(frozen=True)
+class _School:
+    hub_id: strawberry.ID
+    source_id: strawberry.ID
+
+
+def run_plan(schema: GraphQLSchema, ctx: Context, plan: Plan, variables: dict[str, Any] | None) -> Outcome:
+    coerced = get_variable_values(schema, plan.operation.variable_definitions or (), variables or {})
+    if isinstance(coerced, list):
+        raise NotCompiledError("variables do not coerce")
+    return _Runner(ctx, coerced).root(plan.root)
+
+
+class _Runner:
+    def __init__(self, ctx: Context, variables: Any) -> None:
+        self.ctx = ctx
+        self.variables = variables
+        self.errors: list[GraphQLError] = []
+
+    def args(self, field: Field) -> dict[str, Any]:
+        assert field.definition is not None
+        try:
+            return get_argument_values(field.definition, field.node, self.variables)
+        except GraphQLError as exc:
+            raise NotCompiledError("arguments do not coerce") from exc
+
+    def fail(self, exc: ApiError, field: Field, path: Path) -> None:
+        self.errors.append(located_error(exc, [field.node], list(path)))
+
+    # --- Query --------------------------------------------------------------------------------------
+
+    def root(self, selection: Selection) -> Outcome:
+        data: dict[str, Any] = {}
+        for field in selection.fields:
+            path: Path = (field.key,)
+            if field.name == "__typename":
+                data[field.key] = "Query"
+            elif field.name == "schools":
+                data[field.key] = self.schools(field, path)
+            else:
+                data[field.key] = self.school(field, path)
+        return Outcome(data=data, errors=self.errors)
+
+    def schools(self, field: Field, path: Path) -> dict[str, Any]:
+        args = self.args(field)
+        try:
+            size, after_id = page_size(args["first"]), decode_cursor(args["after"])
+        except ApiError as exc:
+            raise NotCompiledError("an error on a non-null field") from exc
+        visible = self.ctx.policy.school_filter(ORGANISATIONS)
+        rows, more = reads.page(self.ctx.conn, ORGANISATIONS, visible, first=size, after_id=after_id)
+        return self.connection(field, path, self.items("School", rows), more)
+
+    def school(self, field: Field, path: Path) -> dict[str, Any] | None:
+        hub_id = str(self.args(field)["id"])
+        try:
+            type_name, hub_id = parse_global_id(hub_id)
+        except Exception:
+            type_name = "School"
+        if type_name != "School":
+            return None
+        visible = self.ctx.policy.school_filter(ORGANISATIONS)
+        found = self.items(
+            "School", list(reads.by_ids(self.ctx.conn, ORGANISATIONS, visible, {hub_id}).values())
+        )
+        return self.node(field.children, found[0], path) if found else None
+
+    # --- nodes and connections ------------------------------------------------------------------------
+
+    def items(self, type_name: str, rows: list[Row]) -> list[Item]:
+        data_type, masked = RECORDED[type_name]
+        self.ctx.record(type_name, data_type, rows, masked=masked)
+        batch = Batch(rows)
+        return [Item(type_name, row, batch) for row in rows]
+
+    def connection(self, field: Field, path: Path, items: list[Item], more: bool) -> dict[str, Any]:
+        assert field.children is not None
+        cursors = [encode_cursor(item.row["id"]) for item in items]
+        out: dict[str, Any] = {}
+        for part in field.children.fields:
+            if part.name == "__typename":
+                out[part.key] = field.children.type_name
+            elif part.name == "pageInfo":
+                out[part.key] = self.page_info(part.children, more, cursors[-1] if cursors else None)
+            else:
+                out[part.key] = [
+                    self.edge(part.children, item, cursor, (*path, part.key, n))
+                    for n, (item, cursor) in enumerate(zip(items, cursors, strict=True))
+                ]
+        return out
+
+    @staticmethod
+    def page_info(selection: Selection | None, more: bool, end: str | None) -> dict[str, Any]:
+        assert selection is not None
+        values = {"__typename": "PageInfo", "hasNextPage": more, "endCursor": end}
+        return {f.key: values[f.name] for f in selection.fields}
+
+    def edge(self, selection: Selection | None, item: Item, cursor: str, path: Path) -> dict[str, Any]:
+        assert selection is not None
+        out: dict[str, Any] = {}
+        for part in selection.fields:
+            if part.name == "__typename":
+                out[part.key] = selection.type_name
+            elif part.name == "cursor":
+                out[part.key] = cursor
+            else:
+                out[part.key] = self.node(part.children, item, (*path, part.key))
+        return out
+
+    def node(self, selection: Selection | None, item: Item, path: Path) -> dict[str, Any]:
+        assert selection is not None
+        scalars = SCALARS[item.type_name]
+        out: dict[str, Any] = {}
+        for field in selection.fields:
+            render = scalars.get(field.name)
+            if render is not None:
+                out[field.key] = render(item.row)
+            else:
+                out[field.key] = self.edge_field(field, item, (*path, field.key))
+        return out
+
+    # --- edges below a node ---------------------------------------------------------------------------
+
+    def edge_field(self, field: Field, item: Item, path: Path) -> Any:
+        resolve = _EDGES[(item.type_name, field.name)]
+        try:
+            return resolve(self, field, item, path)
+        except ApiError as exc:
+            self.fail(exc, field, path)
+            return None
+
+    def school_connection(self, field: Field, item: Item, path: Path) -> dict[str, Any]:
+        a = self.args(field)
+        args = PageArgs(a["first"], a["after"], a.get("updatedSince"), a["includeDeleted"])
+        school = _School(strawberry.ID(item.row["id"]), strawberry.ID(item.row["source_id"]))
+        extra: dict[str, Any] = {}
+        if field.name == "classes":
+            extra["session_id"] = a.get("sessionId")
+        if field.name == "enrollments":
+            extra["role"], extra["class_id"] = _role(a.get("role")), a.get("classId")
+        listing = school_listing(self.ctx, school, field.name, args, **extra)
+        table = {"classes": CLASSES, "enrollments": ENROLLMENTS}.get(field.name, PEOPLE)
+        rows, more = school_rows(self.ctx, table, listing.visible, args, listing.where)
+        type_name = {"classes": "Class", "enrollments": "Enrollment"}.get(field.name, "Person")
+        return self.connection(field, path, self.items(type_name, rows), more)
+
+    def enrollments(self, field: Field, item: Item, path: Path) -> list[dict[str, Any]]:
+        """Person → enrollments (by person_id) and class → enrollments (by class_id)."""
+        self.ctx.require("enrollments", item.row["school_id"])
+        column = "person_id" if item.type_name == "Person" else "class_id"
+
+        def load() -> dict[str, list[Item]]:
+            visible = self.ctx.policy.row_filter(ENROLLMENTS, "enrollments")
+            groups = reads.grouped_by(self.ctx.conn, ENROLLMENTS, visible, column, item.batch.values("id"))
+            flat = self.items("Enrollment", [row for rows in groups.values() for row in rows])
+            nodes = iter(flat)
+            return {key: [next(nodes) for _ in rows] for key, rows in groups.items()}
+
+        groups = item.batch.once("enrollments", load)
+        assert field.children is not None
+        children = groups.get(item.row["id"], [])
+        return [self.node(field.children, child, (*path, n)) for n, child in enumerate(children)]
+
+    def person(self, field: Field, item: Item, path: Path) -> dict[str, Any] | None:
+        row = item.row
+
+        def load() -> dict[str, Item]:
+            visible = self.ctx.policy.people_filter(PEOPLE)
+            found = reads.by_ids(self.ctx.conn, PEOPLE, visible, item.batch.values("person_id"))
+            return {i.row["id"]: i for i in self.items("Person", list(found.values()))}
+
+        found = item.batch.once("person", load).get(row["person_id"]) if row["person_id"] else None
+        if found is None and row["person_id"]:
+            # As the resolver: name the scope from what the enrollment says.
+            student = to_enum(EnrollmentRole, row["role"]) is EnrollmentRole.STUDENT
+            self.ctx.require("students" if student else "staff", row["school_id"])
+        return None if found is None else self.node(field.children, found, path)
+
+    def klass(self, field: Field, item: Item, path: Path) -> dict[str, Any] | None:
+        row = item.row
+
+        def load() -> dict[str, Item]:
+            visible = self.ctx.policy.row_filter(CLASSES, "classes")
+            found = reads.by_ids(self.ctx.conn, CLASSES, visible, item.batch.values("class_id"))
+            return {i.row["id"]: i for i in self.items("Class", list(found.values()))}
+
+        found = item.batch.once("class", load).get(row["class_id"]) if row["class_id"] else None
+        if found is None and row["class_id"]:
+            self.ctx.require("classes", row["school_id"])
+        return None if found is None else self.node(field.children, found, path)
+
+
+def _role(value: Any) -> EnrollmentRole | None:
+    if value is None or isinstance(value, EnrollmentRole):
+        return value
+    return EnrollmentRole(value)
+
+
+_Resolve = Callable[[_Runner, Field, Item, Path], Any]
+_EDGES: dict[tuple[str, str], _Resolve] = {
+    **{("School", name): _Runner.school_connection for name in ("students", "staff", "contacts", "classes")},
+    ("School", "enrollments"): _Runner.school_connection,
+    ("Person", "enrollments"): _Runner.enrollments,
+    ("Class", "enrollments"): _Runner.enrollments,
+    ("Enrollment", "person"): _Runner.person,
+    ("Enrollment", "class"): _Runner.klass,
+}
