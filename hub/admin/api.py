@@ -47,6 +47,7 @@ from hub.admin.schemas import (
     RequestSummary,
     RotatedSecret,
     RotateIn,
+    RunOut,
     SourceOut,
     UserIn,
     UserOut,
@@ -175,6 +176,14 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
     def sources(who: Who) -> list[SourceOut]:
         with transaction() as conn:
             return views.sources(conn, who)
+
+    @router.get("/sources/{source_id}/runs", response_model=list[RunOut])
+    def source_runs(
+        source_id: str, who: Who, limit: Annotated[int, Query(ge=1, le=200)] = 20
+    ) -> list[RunOut]:
+        """The source's sync history: status, counts, errors, quarantined records."""
+        with transaction() as conn:
+            return views.source_runs(conn, who, source_id, limit)
 
     @router.get("/audit", response_model=list[AuditOut])
     def audit_log(who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[AuditOut]:

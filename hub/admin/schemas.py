@@ -152,6 +152,17 @@ class SourceOut(BaseModel):
     last_sync_status: str | None
 
 
+class RunOut(BaseModel):
+    id: str
+    mode: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    totals: dict[str, int]
+    error: str | None
+    quarantined: int
+
+
 class AuditOut(BaseModel):
     id: int
     at: datetime

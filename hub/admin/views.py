@@ -18,10 +18,11 @@ from hub.admin.schemas import (
     PermissionOut,
     RequestDetail,
     RequestSummary,
+    RunOut,
     SourceOut,
 )
 from hub.admin.session import Viewer
-from hub.store import CANONICAL_TABLES
+from hub.store import CANONICAL_TABLES, runs
 from hub.store.models import SOURCES, SYNC_RUNS
 
 _ORGS = CANONICAL_TABLES["organisation"]
@@ -160,3 +161,22 @@ def _app(conn: Connection, app_id: str) -> AppRecord:
     if app is None:
         raise NotFoundError(app_id)
     return app
+
+
+def source_runs(conn: Connection, viewer: Viewer, source_id: str, limit: int) -> list[RunOut]:
+    """A visible source's sync history, newest first; 404 for a source the viewer cannot see."""
+    if source_id not in {s.id for s in sources(conn, viewer)}:
+        raise NotFoundError(source_id)
+    return [
+        RunOut(
+            id=r.id,
+            mode=r.mode,
+            status=r.status,
+            started_at=r.started_at,
+            finished_at=r.finished_at,
+            totals=r.counts.get("totals", {}),
+            error=r.error,
+            quarantined=len(runs.quarantined_for_run(conn, r.id)),
+        )
+        for r in runs.list_runs(conn, source_id, limit)
+    ]

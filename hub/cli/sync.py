@@ -5,8 +5,19 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 from typer.core import TyperGroup
 
 from hub.cli import context
@@ -30,6 +41,13 @@ class _RunByDefault(TyperGroup):
 app = typer.Typer(help="Sync sources into the store.", cls=_RunByDefault, no_args_is_help=False)
 
 
+class RecordRateColumn(ProgressColumn):
+    """Records per second, so an operator sees a slow source at a glance."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed or 0:>7,.0f} rec/s", style="progress.data.speed")
+
+
 def run_with_progress(
     name: str, *, full: bool = False, force: bool = False, quiet: bool = False
 ) -> RunSummary:
@@ -37,7 +55,14 @@ def run_with_progress(
     engine = context.engine()
     if quiet:
         return sync_source(engine, name, full=full, force=force)
-    columns = (TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description:<18}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RecordRateColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=console, transient=False) as bars:
         tasks: dict[str, TaskID] = {}
 

@@ -15,6 +15,8 @@ from hub.access import requests as rq
 from hub.access.apps import rotate_secret, verify_client
 from hub.access.users import LoginError, authenticate
 from hub.app import create_app
+from hub.store.runs import finish_run, start_run
+from hub.store.sources import add_source
 from tests.admin.conftest import PASSWORD, World
 from tests.factories import ApiClient, make_token
 
@@ -148,3 +150,20 @@ def test_openapi_documents_the_admin_api(client: ApiClient) -> None:
     assert "/admin/api/requests/{request_id}/approve" in paths
     assert not any(p.startswith("/admin/") and not p.startswith("/admin/api") for p in paths)
     assert isinstance(httpx.Response, type)
+
+
+def test_sync_history_is_shown_for_visible_sources_only(
+    engine: Engine, world: World, client: ApiClient
+) -> None:
+    source_id = world.district.source_id
+    with engine.begin() as conn:
+        run_id = start_run(conn, source_id, "full")
+        finish_run(conn, run_id, "failed", {"totals": {"read": 5, "inserted": 0}}, "HTTP 503 from the MIS")
+        elsewhere = add_source(conn, "elsewhere", "oneroster", {})
+    operator = login(client, "op@hub.example")
+    (run,) = client.get(f"/admin/api/sources/{source_id}/runs", headers=operator).json()
+    assert (run["id"], run["status"], run["error"]) == (run_id, "failed", "HTTP 503 from the MIS")
+    assert run["totals"]["read"] == 5
+    north = login(client, "north@sis.example")
+    assert client.get(f"/admin/api/sources/{source_id}/runs", headers=north).status_code == 200
+    assert client.get(f"/admin/api/sources/{elsewhere}/runs", headers=north).status_code == 404
