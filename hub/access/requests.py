@@ -22,7 +22,7 @@ from sqlalchemy import Connection, select, update
 
 from hub.access import audit
 from hub.access.apps import ACTIONS, SUPPORTED_ACTIONS, DataTypeRequest, get_profile
-from hub.access.grants import grant, revoke
+from hub.access.grants import DEFAULT_MAX_REQUESTS_PER_MINUTE, grant, revoke
 from hub.canonical.catalogue import DATA_TYPES
 from hub.store import CANONICAL_TABLES
 from hub.store.admin_models import ACCESS_REQUESTS
@@ -59,7 +59,7 @@ class GrantOptions(BaseModel):
     marking_periods_always_active: bool = False
     ignore_all_schools_records: bool = False
     custom_fields: list[str] = Field(default_factory=list, max_length=200)
-    max_requests_per_minute: int = Field(default=600, ge=1, le=100_000)
+    max_requests_per_minute: int = Field(default=DEFAULT_MAX_REQUESTS_PER_MINUTE, ge=1, le=100_000)
     log_full_payloads: bool = False  # payloads are kept 7 days
 
 
@@ -203,18 +203,7 @@ def approve(
     if outside:
         raise RequestError(f"not covered by this request: {', '.join(outside)}")
     opts = options or req.options
-    grant(conn, req.app_id, req.source_id, schools, list(fields), options=opts.model_dump())
-    # grants.grant knows data types, not fields; the field mask is written here beside it.
-    conn.execute(
-        update(GRANTS)
-        .where(
-            GRANTS.c.app_id == req.app_id,
-            GRANTS.c.source_id == req.source_id,
-            GRANTS.c.school_id.in_(schools),
-            GRANTS.c.revoked_at.is_(None),
-        )
-        .values(fields=fields)
-    )
+    grant(conn, req.app_id, req.source_id, schools, list(fields), options=opts.model_dump(), fields=fields)
     dropped = [s for s in (req.approved_school_ids or ()) if s not in schools]
     if dropped and req.status is Status.APPROVED:
         revoke(conn, req.app_id, req.source_id, dropped)

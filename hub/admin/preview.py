@@ -22,7 +22,7 @@ from hub.admin.session import CSRF_HEADER, Sessions, Viewer, csrf_ok, reject_app
 from hub.admin.web import TEMPLATES
 from hub.config import Settings
 from hub.graphql.execute import Operation, Outcome
-from hub.graphql.http import RefusedError, _operation
+from hub.graphql.http import RefusedError, parse_operation
 from hub.graphql.preview import run_preview
 from hub.graphql.schema import build_schema
 from hub.store import audit as api_audit
@@ -95,7 +95,7 @@ def preview_router(engine: Engine, sessions: Sessions, settings: Settings) -> AP
         body = await request.body()
 
         def run() -> Outcome:
-            operation = _operation(body)
+            operation = parse_operation(body)
             with engine.connect() as conn:
                 app = visible_app(conn, who, app_id)
                 outcome = run_preview(conn, app, who.scope or (), operation, schema=schema)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from hub.access import audit
 from hub.access.apps import get_app
@@ -68,19 +68,17 @@ def data_use_csv(conn: Connection, viewer: Viewer, app_id: str) -> str:
     if app is None:
         raise NotFoundError(app_id)
     grants = [g for g in list_grants(conn, app_id) if viewer.may_act_on([g.school_id])]
-    fields_by_grant = _grant_fields(conn, [g.id for g in grants])
     schools = {o.id: o.name for o in org_refs(conn, sorted({g.school_id for g in grants}))}
     names = {sid: source_name(conn, sid) for sid in {g.source_id for g in grants}}
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for g in grants:
-        masks = fields_by_grant.get(g.id) or {}
+        masks = g.fields or {}
         for data_type in g.data_types:
-            entity = DATA_TYPES[data_type].entity
+            catalogue = DATA_TYPES[data_type]
             # No mask for a data type means every field (Grant.fields semantics).
-            field_names = masks.get(data_type, list(entity.field_names))
-            for name in field_names:
+            for name in masks.get(data_type, catalogue.field_names):
                 writer.writerow(
                     (
                         app.name,
@@ -90,16 +88,9 @@ def data_use_csv(conn: Connection, viewer: Viewer, app_id: str) -> str:
                         schools.get(g.school_id, g.school_id),
                         data_type,
                         name,
-                        "yes" if entity.field(name).sensitive else "no",
+                        "yes" if name in catalogue.sensitive_fields else "no",
                         g.created_at.isoformat(),
                         0,
                     )
                 )
     return out.getvalue()
-
-
-def _grant_fields(conn: Connection, grant_ids: list[str]) -> dict[str, dict[str, list[str]] | None]:
-    from hub.store.models import GRANTS  # GrantRecord does not carry the field mask yet
-
-    rows = conn.execute(select(GRANTS.c.id, GRANTS.c.fields).where(GRANTS.c.id.in_(grant_ids)))
-    return {r.id: r.fields for r in rows}

@@ -21,7 +21,6 @@ from hub.access import AccessPolicy, TokenError, authenticate_bearer
 from hub.access.apps import get_app
 from hub.access.ratelimit import RateDecision, RateLimiter
 from hub.config import Settings
-from hub.graphql.compiled import CompilerSettings
 from hub.graphql.execute import Operation, Outcome, execute, persist
 from hub.graphql.schema import build_schema
 from hub.store import audit
@@ -44,7 +43,7 @@ def graphql_router(engine: Engine, settings: Settings) -> APIRouter:
     router = APIRouter()
     limiter = RateLimiter()
     schema = build_schema(settings.introspection)
-    compiled = CompilerSettings().graphql_compiler
+    compiled = settings.graphql_compiler
 
     @router.post("/graphql", tags=["graphql"])
     async def graphql(request: Request) -> Response:
@@ -52,7 +51,7 @@ def graphql_router(engine: Engine, settings: Settings) -> APIRouter:
         authorization = request.headers.get("authorization")
 
         def run() -> tuple[Outcome, RateDecision]:
-            operation = _operation(body)
+            operation = parse_operation(body)
             with _read_connection(engine) as conn:
                 app_id = authenticate_bearer(conn, authorization, utcnow())
                 app = get_app(conn, app_id)
@@ -90,7 +89,7 @@ def graphql_router(engine: Engine, settings: Settings) -> APIRouter:
     return router
 
 
-def _operation(body: bytes) -> Operation:
+def parse_operation(body: bytes) -> Operation:
     if len(body) > MAX_BODY_BYTES:
         raise RefusedError(413, f"request body over {MAX_BODY_BYTES} bytes", "LIMIT_EXCEEDED")
     try:

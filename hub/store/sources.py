@@ -70,13 +70,9 @@ def update_config(conn: Connection, source_id: str, config: dict[str, Any]) -> N
 
 def schools(conn: Connection, source_id: str) -> list[tuple[str, str, str | None]]:
     """The live schools a source has synced: (hub id, source's id, name)."""
-    orgs = CANONICAL_TABLES["organisation"]
-    query = (
-        select(orgs.c.id, orgs.c.source_record_id, orgs.c.name)
-        .where(orgs.c.source_id == source_id, orgs.c.kind == "school", orgs.c.deleted_at.is_(None))
-        .order_by(orgs.c.name)
-    )
-    return [(row.id, row.source_record_id, row.name) for row in conn.execute(query)]
+    return [
+        (hub_id, key, name) for hub_id, key, kind, name in organisations(conn, source_id) if kind == "school"
+    ]
 
 
 def organisations(conn: Connection, source_id: str) -> list[tuple[str, str, str | None, str | None]]:

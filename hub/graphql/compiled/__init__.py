@@ -3,7 +3,7 @@
 A document the plan covers (hub.graphql.compiled.plan) is read level by level through the same
 policy filters and batches as the resolvers, and rendered from rows straight into the response;
 every other document — and any request the plan meets a case it does not answer exactly — goes
-to the resolvers. Switched by SATCHEL_GRAPHQL_COMPILER (default off); see
+to the resolvers. Switched by SATCHEL_GRAPHQL_COMPILER (Settings.graphql_compiler, default off); see
 docs/adr/0006-graphql-compiler.md.
 """
 
@@ -12,21 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import GraphQLSchema
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.graphql.compiled.documents import prepared
 from hub.graphql.compiled.run import NotCompiledError, Outcome, run_plan
 from hub.graphql.context import Context
 from hub.graphql.limits import check_limits
 
-__all__ = ["CompilerSettings", "NotCompiledError", "Outcome", "execute_compiled"]
-
-
-class CompilerSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SATCHEL_")
-
-    # Off until the differential test has proven the compiled path equal on every database.
-    graphql_compiler: bool = False
+__all__ = ["NotCompiledError", "Outcome", "execute_compiled"]
 
 
 def execute_compiled(
