@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, Table, and_, or_, select
+from sqlalchemy.sql.util import ClauseAdapter
 
 from hub.store.models import SOURCES
 
@@ -66,7 +67,7 @@ def by_ids(conn: Connection, table: Table, visible: RowFilter, ids: Collection[s
     """Visible rows among `ids`, keyed by id; hidden or missing ids are simply absent."""
     if not ids:
         return {}
-    query = visible.select().where(visible.where, table.c.id.in_(sorted(set(ids))))
+    query = keyed(visible, table.c.id.in_(sorted(set(ids))))
     return {row.id: dict(row._mapping) for row in conn.execute(query)}
 
 
@@ -75,20 +76,53 @@ def grouped_by(
 ) -> dict[str, list[Record]]:
     """Visible rows whose `column` is in `values`, grouped by that column (one query per level).
 
-    Matches on the masked expression, so a withheld reference never links a row to its parent.
+    Matches on the masked expression, so a withheld reference never links a row to its parent;
+    the raw column finds the candidates (through its index) before the mask is applied.
     """
     groups: dict[str, list[Record]] = defaultdict(list)
     if not values:
         return groups
-    query = (
-        visible.select()
-        .where(visible.where, visible.column(column).in_(sorted(set(values))))
-        .order_by(table.c.id)
-    )
+    wanted = sorted(set(values))
+    query = keyed(visible, table.c[column].in_(wanted), visible.column(column).in_(wanted), order_by=("id",))
     for row in conn.execute(query):
         record = dict(row._mapping)
         groups[record[column]].append(record)
     return groups
+
+
+def keyed(
+    visible: RowFilter,
+    key: ColumnElement[bool],
+    masked: ColumnElement[bool] | None = None,
+    *,
+    order_by: Sequence[str] = (),
+) -> Select[Any]:
+    """The visible rows among those `key` (a clause on raw, indexed columns) picks: the candidates
+    are found first, then the policy's filter, its masks and `masked` (a clause on what the app
+    sees) apply to them alone.
+
+    Why a CTE: the policy's filter starts with `source_id = …`, the prefix of a unique index, and
+    SQLite's planner (without statistics) drives the whole query from it — a scan of every row of
+    the source per nested level. Materialised, the CTE is read by the key's own index; PostgreSQL
+    inlines it and plans from statistics as before.
+    """
+    table = visible.table
+    hits = select(table).where(key).cte(f"{table.name}_hits").prefix_with("MATERIALIZED", dialect="sqlite")
+    on_hits = RowFilter(
+        table=table,
+        where=_adapt(hits, visible.where),
+        exprs={c.name: _adapt(hits, visible.column(c.name)) for c in table.c},
+    )
+    query = select(*(on_hits.column(c.name).label(c.name) for c in table.c)).where(on_hits.where)
+    if masked is not None:
+        query = query.where(_adapt(hits, masked))
+    return query.order_by(*(hits.c[name] for name in order_by))
+
+
+def _adapt(hits: Any, clause: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`clause` over the CTE's columns instead of the table's."""
+    adapted: ColumnElement[Any] = ClauseAdapter(hits).traverse(clause)
+    return adapted
 
 
 # --- the change feed ----------------------------------------------------------------------------------
