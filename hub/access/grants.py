@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import Connection, and_, or_, select, update
 
 from hub.canonical.catalogue import DATA_TYPES, validate_data_types
@@ -22,38 +24,91 @@ class GrantError(ValueError):
 
 
 DEFAULT_MAX_REQUESTS_PER_MINUTE = 600
+# Session kinds that are marking periods (Focus's term); a school year is always active.
+MARKING_PERIOD_KINDS = ("semester", "term", "quarter", "grading_period")
 
 
-@dataclass(frozen=True)
-class GrantOptions:
-    """The options of a grant (Focus's Third Party Systems screen), typed. Unknown keys are kept
-    in the grant's raw `options` but have no effect here.
+class GrantOptions(BaseModel):
+    """The options of a grant, after Focus's Third Party Systems screen: the one model admins set
+    (validated strictly, unknown keys refused so a typo never silently means "default") and the
+    policy enforces (hub/access/policy.py). Stored in Grant.options as its JSON dump.
 
     - primary_enrollments_only: staff enrollments are served only when `primary` is true (the
       class's primary teacher). Student enrollments are unaffected: in our canonical model a person
       belongs to one school, so Focus's other meaning (a student's primary school) always holds.
     - future_enrollments_active: enrollments whose begin date is in the future are served; when
       false (the default) they are hidden until that date.
+    - endless_teacher_enrollments: a staff enrollment (any role but student) stays served after
+      its end date; by default an enrollment leaves scope the day after it ends.
+    - use_grade_posting_end_date: an enrollment that has ended stays served until the end of the
+      grading period it ended in (the window in which its grades are still posted).
+    - marking_periods_always_active: marking periods (semesters, terms, quarters, grading periods)
+      are served before they start; by default one is hidden until its start date. Ended ones are
+      always served, since grades refer to them.
     - ignore_all_schools_records: hide records without a school (district-level courses and
       sessions) from this source; when false they are served to apps holding the data type at
       any school of that source.
+    - custom_fields: the custom-field keys served with the custom_fields data type; empty (the
+      default) serves every key. To share none, do not grant the data type.
     - max_requests_per_minute: the app's rate limit (the strictest of its grants applies).
+    - log_full_payloads: every GraphQL response to the app is logged, kept 7 days.
     """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     primary_enrollments_only: bool = False
     future_enrollments_active: bool = False
+    endless_teacher_enrollments: bool = False
+    use_grade_posting_end_date: bool = False
+    marking_periods_always_active: bool = False
     ignore_all_schools_records: bool = False
-    max_requests_per_minute: int = DEFAULT_MAX_REQUESTS_PER_MINUTE
+    custom_fields: list[str] = Field(default_factory=list, max_length=200)
+    max_requests_per_minute: int = Field(default=DEFAULT_MAX_REQUESTS_PER_MINUTE, ge=1, le=100_000)
+    log_full_payloads: bool = False
+
+    @field_validator("custom_fields", mode="before")
+    @classmethod
+    def _keys(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            raise ValueError("a list of custom-field keys, not one string")
+        if not isinstance(value, list | tuple):
+            return value
+        keys: list[str] = []
+        for key in value:
+            if not isinstance(key, str) or not key.strip():
+                raise ValueError(f"custom-field keys are non-empty text, not {key!r}")
+            keys.append(key.strip())
+        return list(dict.fromkeys(keys))
 
     @classmethod
-    def parse(cls, options: Mapping[str, Any]) -> GrantOptions:
-        limit = options.get("max_requests_per_minute", DEFAULT_MAX_REQUESTS_PER_MINUTE)
-        return cls(
-            primary_enrollments_only=bool(options.get("primary_enrollments_only", False)),
-            future_enrollments_active=bool(options.get("future_enrollments_active", False)),
-            ignore_all_schools_records=bool(options.get("ignore_all_schools_records", False)),
-            max_requests_per_minute=int(limit) if limit is not None else DEFAULT_MAX_REQUESTS_PER_MINUTE,
-        )
+    def from_stored(cls, options: Mapping[str, Any] | None) -> GrantOptions:
+        """Options as stored in a grant row or scope snapshot, possibly written by an older
+        version: unknown keys (options since dropped) are ignored and null means the default.
+        A value that is invalid raises GrantError rather than guessing, which could widen access."""
+        known = {k: v for k, v in (options or {}).items() if k in cls.model_fields and v is not None}
+        try:
+            return cls.model_validate(known)
+        except ValidationError as exc:
+            raise GrantError(f"stored grant options are invalid: {describe(exc)}") from exc
+
+    def stored(self) -> dict[str, Any]:
+        """The JSON kept in Grant.options: every option, so what a grant means is on the row."""
+        return self.model_dump(mode="json")
+
+
+def parse_options(options: GrantOptions | Mapping[str, Any] | None) -> GrantOptions:
+    """Options an admin or a script gave: validated strictly, errors as one clear GrantError."""
+    if isinstance(options, GrantOptions):
+        return options
+    try:
+        return GrantOptions.model_validate(dict(options or {}))
+    except ValidationError as exc:
+        raise GrantError(f"invalid grant options: {describe(exc)}") from exc
+
+
+def describe(exc: ValidationError) -> str:
+    """A pydantic error as one line naming each bad option: `custom_fields: …; max_…: …`."""
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'options'}: {e['msg']}" for e in exc.errors())
 
 
 @dataclass(frozen=True)
@@ -69,9 +124,9 @@ class GrantRecord:
     # Data type → granted canonical field names; None, or a data type absent, means every field.
     fields: dict[str, tuple[str, ...]] | None = None
 
-    @property
+    @cached_property
     def typed_options(self) -> GrantOptions:
-        return GrantOptions.parse(self.options)
+        return GrantOptions.from_stored(self.options)
 
     def grants_field(self, data_type: str, field_name: str) -> bool:
         if data_type not in self.data_types:
@@ -87,7 +142,7 @@ def grant(
     source_id: str,
     school_ids: list[str],
     data_types: list[str],
-    options: dict[str, Any] | None = None,
+    options: GrantOptions | Mapping[str, Any] | None = None,
     fields: dict[str, list[str]] | None = None,
 ) -> list[GrantRecord]:
     """Grant `data_types` at each school; re-granting replaces an active grant's data types
@@ -95,6 +150,7 @@ def grant(
 
     Schools may be named by hub id or by the source's own id; grants always store the hub id.
     `fields` narrows data types to some of their fields (data type → canonical field names).
+    `options` are validated (GrantOptions) and stored whole.
     """
     try:
         types = validate_data_types(data_types)
@@ -105,6 +161,7 @@ def grant(
     if not school_ids:
         raise GrantError("a grant needs at least one school")
     _validate_fields(fields, types)
+    stored_options = None if options is None else parse_options(options).stored()
     if conn.execute(select(SOURCES.c.id).where(SOURCES.c.id == source_id)).first() is None:
         raise GrantError(f"no source with id {source_id!r}")
     schools = _resolve_schools(conn, source_id, school_ids)
@@ -117,8 +174,8 @@ def grant(
     for school_id in dict.fromkeys(schools.values()):
         if school_id in existing:
             values: dict[str, Any] = {"data_types": types}
-            if options is not None:
-                values["options"] = options
+            if stored_options is not None:
+                values["options"] = stored_options
             if fields is not None:
                 values["fields"] = fields
             conn.execute(update(GRANTS).where(GRANTS.c.id == existing[school_id].id).values(values))
@@ -130,7 +187,7 @@ def grant(
                     source_id=source_id,
                     school_id=school_id,
                     data_types=types,
-                    options=options or {},
+                    options=stored_options or GrantOptions().stored(),
                     fields=fields,
                     created_at=now,
                     revoked_at=None,

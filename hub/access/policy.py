@@ -15,11 +15,32 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, case, false, func, not_, null, or_, true
+import orjson
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    not_,
+    null,
+    or_,
+    true,
+)
 
-from hub.access.grants import DEFAULT_MAX_REQUESTS_PER_MINUTE, GrantOptions, GrantRecord, active_grants
+from hub.access.grants import (
+    DEFAULT_MAX_REQUESTS_PER_MINUTE,
+    MARKING_PERIOD_KINDS,
+    GrantOptions,
+    GrantRecord,
+    active_grants,
+)
 from hub.canonical import ENTITIES, ROLE_DATA_TYPES, EntitySpec
 from hub.canonical.catalogue import DATA_TYPES
+from hub.store import CANONICAL_TABLES
 from hub.store.columns import utcnow
 from hub.store.reads import RowFilter
 
@@ -47,6 +68,7 @@ DISTRICT_LEVEL_TABLES = frozenset({"courses", "academic_sessions"})
 # Fields a data type implies, so never masked: a person's role is what its data type says.
 ALWAYS_GRANTED: dict[str, frozenset[str]] = {"people": frozenset({"role"})}
 _SPECS: dict[str, EntitySpec] = {spec.table: spec for spec in ENTITIES}
+_SESSIONS = CANONICAL_TABLES["academic_session"]
 
 
 class ScopeError(Exception):
@@ -100,6 +122,10 @@ class AccessPolicy:
         """The app's rate limit: the strictest `max_requests_per_minute` among its grants."""
         limits = [g.typed_options.max_requests_per_minute for g in self.grants]
         return min(limits) if limits else DEFAULT_MAX_REQUESTS_PER_MINUTE
+
+    def logs_responses(self) -> bool:
+        """Whether the app's responses are logged in full: asked for by any of its grants."""
+        return any(g.typed_options.log_full_payloads for g in self.grants)
 
     def withheld_fields(
         self, data_type: str, source_id: str, school_id: str | None, table: str | None = None
@@ -159,8 +185,11 @@ class AccessPolicy:
     def snapshot(self) -> dict[str, Any]:
         """Everything that decides what this app sees, as JSON: the change feed stores it to
         compute what entered or left the app's scope since a cursor was issued."""
+        # Enrollments begin and end, and marking periods start, by date: with either granted
+        # (unless periods are always active) a new day can move rows in or out of scope.
         dated = any(
-            "enrollments" in g.data_types and not g.typed_options.future_enrollments_active
+            "enrollments" in g.data_types
+            or ("classes" in g.data_types and not g.typed_options.marking_periods_always_active)
             for g in self.grants
         )
         return {
@@ -172,11 +201,11 @@ class AccessPolicy:
                     "fields": None
                     if g.fields is None
                     else {k: sorted(v) for k, v in sorted(g.fields.items())},
-                    "options": {k: g.options[k] for k in sorted(g.options)},
+                    "options": g.typed_options.stored(),
                 }
                 for g in sorted(self.grants, key=lambda g: (g.source_id, g.school_id))
             ],
-            # Only when a grant hides future enrollments does the date change what is visible.
+            # Only when a row filter depends on the date is it part of the scope.
             "today": self.today.isoformat() if dated else None,
         }
 
@@ -246,23 +275,28 @@ class AccessPolicy:
         _check(table, data_type)
         grants = [g for g in self.grants if data_type in g.data_types]
         # Grants with the same source and the same effect of their options share one IN list.
-        groups: dict[tuple[str, tuple[bool, bool]], set[str]] = defaultdict(set)
+        groups: dict[tuple[str, _Rules], set[str]] = defaultdict(set)
         for g in grants:
-            groups[(g.source_id, self._option_key(table, g.typed_options))].add(g.school_id)
+            groups[(g.source_id, _Rules.of(table, [g.typed_options]))].add(g.school_id)
         clauses: list[ColumnElement[bool]] = [
             and_(
                 table.c.source_id == source_id,
                 table.c.school_id.in_(sorted(schools)),
-                *self._option_clauses(table, key),
+                *self._option_clauses(table, rules),
             )
-            for (source_id, key), schools in sorted(groups.items())
+            for (source_id, rules), schools in sorted(groups.items())
         ]
         if table.name in DISTRICT_LEVEL_TABLES:
             by_source: dict[str, list[GrantOptions]] = defaultdict(list)
             for g in grants:
                 by_source[g.source_id].append(g.typed_options)
+            # Rows no school holds are governed by all of the source's grants: the strictest wins.
             clauses += [
-                and_(table.c.source_id == source_id, table.c.school_id.is_(None))
+                and_(
+                    table.c.source_id == source_id,
+                    table.c.school_id.is_(None),
+                    *self._option_clauses(table, _Rules.of(table, options)),
+                )
                 for source_id, options in sorted(by_source.items())
                 if not any(o.ignore_all_schools_records for o in options)
             ]
@@ -271,21 +305,49 @@ class AccessPolicy:
             clause = and_(clause, table.c.role == PERSON_DATA_TYPES[data_type])
         return clause
 
-    @staticmethod
-    def _option_key(table: Table, options: GrantOptions) -> tuple[bool, bool]:
-        if table.name != "enrollments":
-            return (False, True)
-        return (options.primary_enrollments_only, options.future_enrollments_active)
-
-    def _option_clauses(self, table: Table, key: tuple[bool, bool]) -> list[ColumnElement[bool]]:
-        primary_only, future_active = key
+    def _option_clauses(self, table: Table, rules: _Rules) -> list[ColumnElement[bool]]:
+        """The grant options as SQL on `table` (see GrantOptions for what each means)."""
+        c = table.c
         clauses: list[ColumnElement[bool]] = []
-        if primary_only:
-            # Only the primary teacher's enrollment among staff; student enrollments all stay.
-            clauses.append(or_(table.c.role == "student", table.c.primary.is_(true())))
-        if not future_active:
-            clauses.append(or_(table.c.begin_date.is_(None), table.c.begin_date <= self.today))
+        if table.name == "enrollments":
+            if rules.primary_only:
+                # Only the primary teacher's enrollment among staff; student enrollments all stay.
+                clauses.append(or_(c.role == "student", c.primary.is_(true())))
+            if not rules.future_active:
+                clauses.append(or_(c.begin_date.is_(None), c.begin_date <= self.today))
+            still_active = [c.end_date.is_(None), c.end_date >= self.today]
+            if rules.endless_teachers:
+                still_active.append(c.role != "student")
+            if rules.grade_posting:
+                still_active.append(self._grading_period_open(table))
+            clauses.append(or_(*still_active))
+        elif table.name == "academic_sessions" and not rules.periods_always_active:
+            # A marking period is hidden until it starts; school years always show.
+            clauses.append(
+                or_(
+                    c.kind.is_(None),
+                    c.kind.not_in(MARKING_PERIOD_KINDS),
+                    c.start_date.is_(None),
+                    c.start_date <= self.today,
+                )
+            )
+        elif table.name == "custom_fields" and rules.custom_narrowed:
+            clauses.append(c.key.in_(rules.custom_keys))
         return clauses
+
+    def _grading_period_open(self, enrollments: Table) -> ColumnElement[bool]:
+        """The grading period an enrollment ended in is still open (its grades are being posted):
+        one of the school's (or district's) grading periods began by then and ends today or later."""
+        period = _SESSIONS.alias("grading_period")
+        e = enrollments.c
+        return exists().where(
+            period.c.source_id == e.source_id,
+            or_(period.c.school_id == e.school_id, period.c.school_id.is_(None)),
+            period.c.kind == "grading_period",
+            period.c.deleted_at.is_(None),
+            period.c.start_date <= e.end_date,
+            period.c.end_date >= self.today,
+        )
 
     def _masked(self, table: Table, data_types: Sequence[str]) -> dict[str, ColumnElement[Any]]:
         """Expressions for the fields some grant withholds; other columns are read as they are."""
@@ -323,9 +385,40 @@ class AccessPolicy:
         return exprs
 
 
+@dataclass(frozen=True, order=True)
+class _Rules:
+    """What a grant's options change on one table; grants with equal rules share a clause."""
+
+    primary_only: bool = False
+    future_active: bool = True
+    endless_teachers: bool = False
+    grade_posting: bool = False
+    periods_always_active: bool = True
+    custom_narrowed: bool = False
+    custom_keys: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, table: Table, options: Sequence[GrantOptions]) -> _Rules:
+        """The rules on `table` of rows governed by all of `options` (the strictest of each)."""
+        if table.name == "enrollments":
+            return cls(
+                primary_only=any(o.primary_enrollments_only for o in options),
+                future_active=all(o.future_enrollments_active for o in options),
+                endless_teachers=all(o.endless_teacher_enrollments for o in options),
+                grade_posting=all(o.use_grade_posting_end_date for o in options),
+            )
+        if table.name == "academic_sessions":
+            return cls(periods_always_active=all(o.marking_periods_always_active for o in options))
+        narrowing = [set(o.custom_fields) for o in options if o.custom_fields]
+        if table.name == "custom_fields" and narrowing:
+            return cls(custom_narrowed=True, custom_keys=tuple(sorted(set.intersection(*narrowing))))
+        return cls()
+
+
 def _grant_key(g: GrantRecord) -> tuple[Any, ...]:
     fields = None if g.fields is None else tuple(sorted((k, tuple(sorted(v))) for k, v in g.fields.items()))
-    return (g.source_id, g.school_id, tuple(sorted(g.data_types)), fields, tuple(sorted(g.options.items())))
+    options = orjson.dumps(g.typed_options.stored(), option=orjson.OPT_SORT_KEYS)
+    return (g.source_id, g.school_id, tuple(sorted(g.data_types)), fields, options)
 
 
 def not_in(clause: ColumnElement[bool]) -> ColumnElement[bool]:

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, select, update
 
 from hub.access import audit
 from hub.access.apps import ACTIONS, SUPPORTED_ACTIONS, DataTypeRequest, get_profile
-from hub.access.grants import DEFAULT_MAX_REQUESTS_PER_MINUTE, grant, revoke
+from hub.access.grants import GrantOptions as GrantOptions  # re-exported: the admin API's body
+from hub.access.grants import grant, revoke
 from hub.canonical.catalogue import DATA_TYPES
 from hub.store import CANONICAL_TABLES
 from hub.store.admin_models import ACCESS_REQUESTS
@@ -41,26 +41,6 @@ class Status(enum.StrEnum):
 
 class RequestError(ValueError):
     """A request or decision that cannot be made as asked (HTTP 400/409 at the API)."""
-
-
-class GrantOptions(BaseModel):
-    """Per app x source x schools options, after Focus's Third Party Systems screen.
-
-    Stored in Grant.options; the access policy (GraphQL) enforces them. Unknown keys are refused
-    so a typo never silently means "default".
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    primary_enrollments_only: bool = False
-    future_enrollments_active: bool = False
-    endless_teacher_enrollments: bool = False
-    use_grade_posting_end_date: bool = False
-    marking_periods_always_active: bool = False
-    ignore_all_schools_records: bool = False
-    custom_fields: list[str] = Field(default_factory=list, max_length=200)
-    max_requests_per_minute: int = Field(default=DEFAULT_MAX_REQUESTS_PER_MINUTE, ge=1, le=100_000)
-    log_full_payloads: bool = False  # payloads are kept 7 days
 
 
 @dataclass(frozen=True)
@@ -203,7 +183,7 @@ def approve(
     if outside:
         raise RequestError(f"not covered by this request: {', '.join(outside)}")
     opts = options or req.options
-    grant(conn, req.app_id, req.source_id, schools, list(fields), options=opts.model_dump(), fields=fields)
+    grant(conn, req.app_id, req.source_id, schools, list(fields), options=opts, fields=fields)
     dropped = [s for s in (req.approved_school_ids or ()) if s not in schools]
     if dropped and req.status is Status.APPROVED:
         revoke(conn, req.app_id, req.source_id, dropped)
@@ -214,7 +194,7 @@ def approve(
         status=Status.APPROVED.value,
         approved_fields=fields,
         approved_school_ids=schools,
-        options=opts.model_dump(),
+        options=opts.stored(),
         approved_version=profile.declaration_version,
         decided_at=now,
         decided_by=actor,
@@ -229,7 +209,7 @@ def approve(
         detail={
             "request_id": request_id,
             "fields": fields,
-            "options": opts.model_dump(),
+            "options": opts.stored(),
             "declaration_version": profile.declaration_version,
             "previous_status": req.status.value,
         },
@@ -270,7 +250,7 @@ def revoke_request(conn: Connection, request_id: str, actor: str) -> AccessReque
 def set_options(conn: Connection, request_id: str, actor: str, options: GrantOptions) -> AccessRequestRecord:
     """Change the grant options of an approved request without re-deciding its fields."""
     req = get_request(conn, request_id)
-    _update(conn, request_id, options=options.model_dump())
+    _update(conn, request_id, options=options.stored())
     if req.status is Status.APPROVED:
         conn.execute(
             update(GRANTS)
@@ -280,9 +260,9 @@ def set_options(conn: Connection, request_id: str, actor: str, options: GrantOpt
                 GRANTS.c.school_id.in_(list(req.approved_school_ids or ())),
                 GRANTS.c.revoked_at.is_(None),
             )
-            .values(options=options.model_dump())
+            .values(options=options.stored())
         )
-    _audit(conn, actor, "request.options_changed", req, {"options": options.model_dump()})
+    _audit(conn, actor, "request.options_changed", req, {"options": options.stored()})
     return get_request(conn, request_id)
 
 
@@ -369,7 +349,7 @@ def _record(values: dict[str, Any]) -> AccessRequestRecord:
         status=Status(values["status"]),
         approved_fields=values["approved_fields"],
         approved_school_ids=tuple(approved_schools) if approved_schools is not None else None,
-        options=GrantOptions.model_validate(values["options"] or {}),
+        options=GrantOptions.from_stored(values["options"]),
         approved_version=values["approved_version"],
         created_at=values["created_at"],
         decided_at=values["decided_at"],

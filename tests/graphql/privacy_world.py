@@ -310,7 +310,7 @@ class SchoolGrant:
             "future_enrollments_active": self.future_active,
             "ignore_all_schools_records": self.ignore_district,
             # Thousands of requests a minute from one app: the test, not a flood.
-            "max_requests_per_minute": 1_000_000,
+            "max_requests_per_minute": 100_000,
         }
 
     def grants_field(self, data_type: str, name: str) -> bool:
