@@ -30,6 +30,7 @@ from hub.access.grants import GrantError
 from hub.access.requests import GrantOptions, RequestError, Status
 from hub.access.users import AdminUserRecord, LoginError, UserError, authenticate, create_user, list_users
 from hub.admin import records, views
+from hub.admin.responses import BAD_BODY, CONFLICT, NOT_FOUND, SIGNED_IN, THROTTLED, merged
 from hub.admin.schemas import (
     AccessRequestIn,
     AppCreated,
@@ -57,7 +58,12 @@ from hub.admin.throttle import LoginThrottle
 
 
 def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> APIRouter:
-    router = APIRouter(prefix="/admin/api", tags=["admin"], dependencies=[Depends(reject_app_tokens)])
+    router = APIRouter(
+        prefix="/admin/api",
+        tags=["admin"],
+        dependencies=[Depends(reject_app_tokens)],
+        responses=SIGNED_IN,
+    )
 
     def viewer(request: Request) -> Viewer:
         found = sessions.viewer(request)
@@ -89,7 +95,11 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
         except ValidationError as exc:
             raise HTTPException(422, exc.errors(include_url=False, include_context=False)) from None
 
-    @router.post("/login", response_model=LoginOut)
+    @router.post(
+        "/login",
+        response_model=LoginOut,
+        responses=merged(BAD_BODY, THROTTLED),
+    )
     def login(body: LoginIn, request: Request, response: Response) -> LoginOut:
         client = request.client.host if request.client else "?"
         throttle.check(client)
@@ -119,12 +129,14 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
         with transaction() as conn:
             return views.request_summaries(conn, who, status)
 
-    @router.get("/requests/{request_id}", response_model=RequestDetail)
+    @router.get("/requests/{request_id}", response_model=RequestDetail, responses=NOT_FOUND)
     def get_request(request_id: str, who: Who) -> RequestDetail:
         with transaction() as conn:
             return views.request_detail(conn, who, request_id)
 
-    @router.post("/requests/{request_id}/approve", response_model=RequestDetail)
+    @router.post(
+        "/requests/{request_id}/approve", response_model=RequestDetail, responses=merged(NOT_FOUND, CONFLICT)
+    )
     def approve(request_id: str, body: ApproveIn, who: Who) -> RequestDetail:
         with transaction() as conn:
             views.visible_request(conn, who, request_id)
@@ -138,14 +150,18 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
             )
             return views.request_detail(conn, who, request_id)
 
-    @router.post("/requests/{request_id}/reject", response_model=RequestDetail)
+    @router.post(
+        "/requests/{request_id}/reject", response_model=RequestDetail, responses=merged(NOT_FOUND, CONFLICT)
+    )
     def reject(request_id: str, body: RejectIn, who: Who) -> RequestDetail:
         with transaction() as conn:
             views.visible_request(conn, who, request_id)
             access_requests.reject(conn, request_id, who.actor, body.note)
             return views.request_detail(conn, who, request_id)
 
-    @router.post("/requests/{request_id}/defer", response_model=RequestDetail)
+    @router.post(
+        "/requests/{request_id}/defer", response_model=RequestDetail, responses=merged(NOT_FOUND, CONFLICT)
+    )
     def defer(request_id: str, who: Who) -> RequestDetail:
         """Decide later: the request stays pending."""
         with transaction() as conn:
@@ -153,21 +169,25 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
             access_requests.defer(conn, request_id, who.actor)
             return views.request_detail(conn, who, request_id)
 
-    @router.post("/requests/{request_id}/revoke", response_model=RequestDetail)
+    @router.post(
+        "/requests/{request_id}/revoke", response_model=RequestDetail, responses=merged(NOT_FOUND, CONFLICT)
+    )
     def revoke(request_id: str, who: Who) -> RequestDetail:
         with transaction() as conn:
             views.visible_request(conn, who, request_id)
             access_requests.revoke_request(conn, request_id, who.actor)
             return views.request_detail(conn, who, request_id)
 
-    @router.put("/requests/{request_id}/options", response_model=RequestDetail)
+    @router.put(
+        "/requests/{request_id}/options", response_model=RequestDetail, responses=merged(NOT_FOUND, CONFLICT)
+    )
     def set_options(request_id: str, body: GrantOptions, who: Who) -> RequestDetail:
         with transaction() as conn:
             views.visible_request(conn, who, request_id)
             access_requests.set_options(conn, request_id, who.actor, body)
             return views.request_detail(conn, who, request_id)
 
-    @router.get("/requests/{request_id}/receipt", response_model=Receipt)
+    @router.get("/requests/{request_id}/receipt", response_model=Receipt, responses=NOT_FOUND)
     def receipt(request_id: str, who: Who) -> Receipt:
         with transaction() as conn:
             return records.receipt(conn, who, request_id)
@@ -177,7 +197,7 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
         with transaction() as conn:
             return views.sources(conn, who)
 
-    @router.get("/sources/{source_id}/runs", response_model=list[RunOut])
+    @router.get("/sources/{source_id}/runs", response_model=list[RunOut], responses=NOT_FOUND)
     def source_runs(
         source_id: str, who: Who, limit: Annotated[int, Query(ge=1, le=200)] = 20
     ) -> list[RunOut]:
@@ -196,7 +216,14 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
         with transaction() as conn:
             return views.visible_apps(conn, who)
 
-    @router.get("/apps/{app_id}/data-use.csv", response_class=Response)
+    @router.get(
+        "/apps/{app_id}/data-use.csv",
+        response_class=Response,
+        responses={
+            200: {"content": {"text/csv": {}}, "description": "One row per field granted."},
+            **NOT_FOUND,
+        },
+    )
     def data_use(app_id: str, who: Who) -> Response:
         with transaction() as conn:
             body = records.data_use_csv(conn, who, app_id)
@@ -208,7 +235,7 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
 
     # --- Operator-only: vendors' apps, their credentials, requests on their behalf, people ----
 
-    @router.post("/apps", response_model=AppCreated, status_code=201)
+    @router.post("/apps", response_model=AppCreated, status_code=201, responses=CONFLICT)
     def create_app(body: AppIn, who: Operator) -> AppCreated:
         with transaction() as conn:
             app, secret = register_app(conn, body.name)
@@ -217,28 +244,35 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
                 declare_access(conn, app.id, body.declaration, who.actor)
             return AppCreated(**views.app_out(conn, app).model_dump(), client_secret=secret)
 
-    @router.put("/apps/{app_id}/details", response_model=AppOut)
+    @router.put("/apps/{app_id}/details", response_model=AppOut, responses=merged(NOT_FOUND, CONFLICT))
     def put_details(app_id: str, body: AppDetailsIn, who: Operator) -> AppOut:
         with transaction() as conn:
             app = _existing_app(conn, app_id)
             set_details(conn, app_id, body, who.actor)
             return views.app_out(conn, app)
 
-    @router.put("/apps/{app_id}/declaration", response_model=AppOut)
+    @router.put("/apps/{app_id}/declaration", response_model=AppOut, responses=merged(NOT_FOUND, CONFLICT))
     def put_declaration(app_id: str, body: DeclarationIn, who: Operator) -> AppOut:
         with transaction() as conn:
             app = _existing_app(conn, app_id)
             declare_access(conn, app_id, body.root, who.actor)
             return views.app_out(conn, app)
 
-    @router.post("/apps/{app_id}/rotate-secret", response_model=RotatedSecret)
+    @router.post(
+        "/apps/{app_id}/rotate-secret", response_model=RotatedSecret, responses=merged(NOT_FOUND, CONFLICT)
+    )
     def rotate(app_id: str, body: RotateIn, who: Operator) -> RotatedSecret:
         with transaction() as conn:
             _existing_app(conn, app_id)
             secret, until = rotate_secret(conn, app_id, who.actor, timedelta(hours=body.grace_hours))
         return RotatedSecret(client_secret=secret, old_secret_valid_until=until)
 
-    @router.post("/apps/{app_id}/access-requests", response_model=RequestDetail, status_code=201)
+    @router.post(
+        "/apps/{app_id}/access-requests",
+        response_model=RequestDetail,
+        status_code=201,
+        responses=merged(NOT_FOUND, CONFLICT),
+    )
     def request_access(app_id: str, body: AccessRequestIn, who: Operator) -> RequestDetail:
         """File a request on the app's behalf (vendors will get their own endpoint)."""
         with transaction() as conn:
@@ -251,7 +285,7 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
         with transaction() as conn:
             return [_user_out(u) for u in list_users(conn)]
 
-    @router.post("/users", response_model=UserOut, status_code=201)
+    @router.post("/users", response_model=UserOut, status_code=201, responses=CONFLICT)
     def add_user(body: UserIn, who: Operator) -> UserOut:
         with transaction() as conn:
             user = create_user(conn, body.email, body.password, body.role, body.organisation_ids, body.name)

@@ -29,6 +29,7 @@ from hub.access.apps import (
 from hub.access.connect import ChoiceError, ConnectError, ConnectLink
 from hub.access.requests import RequestError
 from hub.access.users import LoginError, authenticate
+from hub.admin.responses import BAD_BODY, NOT_FOUND, SIGNED_IN, merged
 from hub.admin.session import CSRF_HEADER, Sessions, Viewer, csrf_ok, new_csrf_token, reject_app_tokens
 from hub.admin.throttle import LoginThrottle
 from hub.admin.web import TEMPLATES
@@ -209,7 +210,9 @@ class RedirectUrisIn(BaseModel):
 def redirect_uri_api(engine: Engine, sessions: Sessions) -> APIRouter:
     """GET/PUT /admin/api/apps/{app_id}/redirect-uris: hub operators register where an app's
     connect links may return (vendors give the exact URIs when they register the app)."""
-    router = APIRouter(prefix="/admin/api", tags=["admin"], dependencies=[Depends(reject_app_tokens)])
+    router = APIRouter(
+        prefix="/admin/api", tags=["admin"], dependencies=[Depends(reject_app_tokens)], responses=SIGNED_IN
+    )
 
     def operator(request: Request) -> Viewer:
         who = sessions.viewer(request)
@@ -225,13 +228,15 @@ def redirect_uri_api(engine: Engine, sessions: Sessions) -> APIRouter:
 
     Operator = Annotated[Viewer, Depends(operator)]  # noqa: N806  (a type alias)
 
-    @router.get("/apps/{app_id}/redirect-uris", response_model=RedirectUrisIn)
+    @router.get("/apps/{app_id}/redirect-uris", response_model=RedirectUrisIn, responses=NOT_FOUND)
     def list_uris(app_id: str, who: Operator) -> RedirectUrisIn:
         with engine.connect() as conn:
             _require_app(conn, app_id)
             return RedirectUrisIn(redirect_uris=redirect_uris(conn, app_id))
 
-    @router.put("/apps/{app_id}/redirect-uris", response_model=RedirectUrisIn)
+    @router.put(
+        "/apps/{app_id}/redirect-uris", response_model=RedirectUrisIn, responses=merged(NOT_FOUND, BAD_BODY)
+    )
     def put_uris(app_id: str, body: RedirectUrisIn, who: Operator) -> RedirectUrisIn:
         try:
             with engine.begin() as conn:
@@ -240,7 +245,9 @@ def redirect_uri_api(engine: Engine, sessions: Sessions) -> APIRouter:
                     redirect_uris=set_redirect_uris(conn, app_id, body.redirect_uris, who.actor)
                 )
         except RedirectUriError as exc:
-            raise HTTPException(422, str(exc)) from None
+            # The shape FastAPI gives every other 422, so clients parse one kind of error.
+            error = {"loc": ["body", "redirect_uris"], "msg": str(exc), "type": "value_error"}
+            raise HTTPException(422, [error]) from None
 
     return router
 

@@ -11,6 +11,12 @@ from hub.access.apps import AppDetails, DataTypeRequest
 from hub.access.requests import GrantOptions
 
 
+class ErrorOut(BaseModel):
+    """Every refusal: what went wrong, in words an admin can act on."""
+
+    detail: str
+
+
 class LoginIn(BaseModel):
     email: str = Field(max_length=320)
     password: str = Field(max_length=1000)
