@@ -1,4 +1,5 @@
-"""The audit log: every access decision and credential change, append-only.
+"""The audit log: every access decision and credential change, append-only; and how often an app
+read each school's data, counted from the GraphQL request log.
 
 Rows are only ever inserted; the admin UI and API read them back filtered to what the viewer
 administers. Actors are recorded by e-mail (people) or a fixed label ("cli", "app:<client id>"),
@@ -7,6 +8,7 @@ so the log stays readable after an account is deleted.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from hub.store.admin_models import AUDIT_EVENTS
+from hub.store.audit_models import API_REQUESTS
 from hub.store.columns import utcnow
 
 # How many recent events a scoped reader scans; a school admin's filter runs over these.
@@ -93,3 +96,20 @@ def _record(values: dict[str, Any]) -> AuditEventRecord:
         school_ids=tuple(values["school_ids"] or ()),
         detail=dict(values["detail"] or {}),
     )
+
+
+def api_access_counts(conn: Connection, app_id: str) -> Counter[tuple[str, str]]:
+    """How many of the app's GraphQL requests returned records of each (school, data type).
+
+    Read from the api_requests log, which keeps per request the schools and the data types whose
+    records came back (as two lists, not pairs): a request that returned students of school A and
+    classes of school B counts for all four pairs. JSON lists cannot be unnested portably in SQL,
+    so the rows are streamed and counted here.
+    """
+    counts: Counter[tuple[str, str]] = Counter()
+    query = select(API_REQUESTS.c.schools, API_REQUESTS.c.data_types).where(API_REQUESTS.c.app_id == app_id)
+    for row in conn.execution_options(yield_per=5000).execute(query):
+        for school in set(row.schools or ()):
+            for data_type in set(row.data_types or ()):
+                counts[school, data_type] += 1
+    return counts

@@ -61,8 +61,9 @@ def receipt(conn: Connection, viewer: Viewer, request_id: str) -> Receipt:
 def data_use_csv(conn: Connection, viewer: Viewer, app_id: str) -> str:
     """One row per source x school x data type x field the app may read now.
 
-    access_count is 0: the hub has no per-field access log yet (GraphQL audit is planned), and
-    a made-up number would be worse than an honest zero.
+    access_count is how many of the app's API requests returned that school's records of that
+    data type (a school record belongs to one source, so this is per source too); it is the same
+    on every field row of the data type, as the request log does not break reads down by field.
     """
     app = get_app(conn, app_id)
     if app is None:
@@ -70,6 +71,7 @@ def data_use_csv(conn: Connection, viewer: Viewer, app_id: str) -> str:
     grants = [g for g in list_grants(conn, app_id) if viewer.may_act_on([g.school_id])]
     schools = {o.id: o.name for o in org_refs(conn, sorted({g.school_id for g in grants}))}
     names = {sid: source_name(conn, sid) for sid in {g.source_id for g in grants}}
+    counts = audit.api_access_counts(conn, app_id)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -90,7 +92,7 @@ def data_use_csv(conn: Connection, viewer: Viewer, app_id: str) -> str:
                         name,
                         "yes" if name in catalogue.sensitive_fields else "no",
                         g.created_at.isoformat(),
-                        0,
+                        counts[g.school_id, data_type],
                     )
                 )
     return out.getvalue()

@@ -1,0 +1,69 @@
+"""The "what data does this app use" CSV counts the app's reads from the API request log."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import Engine
+
+from hub.access import requests as rq
+from hub.app import create_app
+from tests.admin.conftest import World
+from tests.admin.test_admin_security import login
+from tests.factories import ApiClient, make_app, make_token
+
+STUDENTS = "{ schools { edges { node { students { edges { node { givenName } } } } } } }"
+CLASSES = "{ schools { edges { node { classes { edges { node { title } } } } } } }"
+
+
+@pytest.fixture
+def client(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> ApiClient:
+    monkeypatch.setenv("SATCHEL_ADMIN_SECRET_KEY", "test-key")
+    return ApiClient(create_app(engine))
+
+
+def _counts(client: ApiClient, headers: dict[str, str], app_id: str) -> dict[tuple[str, str], set[str]]:
+    response = client.get(f"/admin/api/apps/{app_id}/data-use.csv", headers=headers)
+    assert response.status_code == 200, response.text
+    out: dict[tuple[str, str], set[str]] = {}
+    for row in csv.DictReader(io.StringIO(response.text)):
+        out.setdefault((row["school_id"], row["data_type"]), set()).add(row["access_count"])
+    return out
+
+
+def test_access_count_is_the_number_of_requests_that_read_each_school_and_data_type(
+    engine: Engine, world: World, client: ApiClient
+) -> None:
+    with engine.begin() as conn:
+        for school in (world.north, world.south):
+            req = rq.request_access(conn, world.app.id, world.district.source_id, school)
+            rq.approve(conn, req.id, "district@sis.example", school_ids=[school])
+        token = make_token(conn, world.app.id)
+        # Another app's reads of the same schools never count for this one.
+        other, _ = make_app(
+            conn,
+            name="Other",
+            source_id=world.district.source_id,
+            school_ids=[world.north],
+            data_types=["students"],
+        )
+        other_token = make_token(conn, other.id)
+    district = login(client, "district@sis.example")
+    assert set().union(*_counts(client, district, world.app.id).values()) == {"0"}
+
+    for _ in range(3):
+        assert "errors" not in client.graphql(STUDENTS, token).json()
+    assert "errors" not in client.graphql(CLASSES, token).json()
+    assert "errors" not in client.graphql(STUDENTS, other_token).json()
+
+    counts = _counts(client, district, world.app.id)
+    for school in (world.north, world.south):
+        # Every field row of a data type carries the data type's count.
+        assert counts[school, "students"] == {"3"}
+        assert counts[school, "classes"] == {"1"}
+    # A school admin's export counts only their own school's rows.
+    north = _counts(client, login(client, "north@sis.example"), world.app.id)
+    assert set(north) == {(world.north, "students"), (world.north, "classes")}
+    assert north[world.north, "students"] == {"3"}
