@@ -23,7 +23,7 @@ from hub.access.ratelimit import RateDecision, RateLimiter
 from hub.config import Settings
 from hub.graphql.execute import Operation, Outcome, execute, persist
 from hub.graphql.schema import build_schema
-from hub.store import audit
+from hub.store import audit, response_log
 from hub.store.columns import utcnow
 
 MAX_BODY_BYTES = 100_000
@@ -68,6 +68,8 @@ def graphql_router(engine: Engine, settings: Settings) -> APIRouter:
                     )
                 outcome = execute(conn, app, policy, operation, schema=schema, compiled=compiled)
             persist(engine, outcome)
+            if policy.logs_responses():
+                _log_response(engine, app_id, operation.operation_name, body, outcome.payload)
             return outcome, decision
 
         try:
@@ -116,6 +118,19 @@ def _audit_refusal(engine: Engine, app_id: str, operation: str | None, status: i
     with engine.begin() as conn:
         audit.record_request(
             conn, audit.AuditEntry(app_id=app_id, status=status, operation=operation, error_codes=[code])
+        )
+
+
+def _log_response(engine: Engine, app_id: str, operation: str | None, body: bytes, payload: Any) -> None:
+    """A grant asked for full payloads (Focus's "Log Full Response Payloads"): keep the request
+    and the response as sent; the daily maintenance purges them after a week."""
+    with engine.begin() as conn:
+        response_log.record(
+            conn,
+            app_id,
+            operation,
+            body.decode(errors="replace"),
+            orjson.dumps(payload).decode(),
         )
 
 

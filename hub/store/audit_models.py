@@ -1,11 +1,12 @@
-"""Tables of the GraphQL API: the request audit log and the change feed's scope snapshots."""
+"""Tables of the GraphQL API: the request audit log, the change feed's scope snapshots, and the
+full responses of apps whose grants ask for them to be logged."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Table
+from sqlalchemy import JSON, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.store.columns import utcnow
@@ -42,5 +43,20 @@ class FeedScope(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ApiResponsePayload(Base):
+    """A whole GraphQL response to an app, kept for troubleshooting when one of its grants sets
+    `log_full_payloads`; the daily maintenance purges it after `payload_retention_days` (7)."""
+
+    __tablename__ = "api_response_payloads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    app_id: Mapped[str] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    operation: Mapped[str | None] = mapped_column(String(200))
+    request: Mapped[str] = mapped_column(Text)  # the query and variables, as sent
+    body: Mapped[str] = mapped_column(Text)  # the response, as sent
+
+
 API_REQUESTS = cast(Table, ApiRequest.__table__)
+API_RESPONSE_PAYLOADS = cast(Table, ApiResponsePayload.__table__)
 FEED_SCOPES = cast(Table, FeedScope.__table__)

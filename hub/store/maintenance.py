@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete
 
+from hub.store import response_log
 from hub.store.canonical_tables import CANONICAL_TABLES
 from hub.store.models import ACCESS_TOKENS, RAW_PAYLOADS
 
@@ -19,7 +20,9 @@ def purge_tombstones(conn: Connection, deleted_before: datetime) -> int:
 
 
 def purge_payloads(conn: Connection, created_before: datetime) -> int:
-    return conn.execute(delete(RAW_PAYLOADS).where(RAW_PAYLOADS.c.created_at < created_before)).rowcount
+    """Raw source payloads and logged app responses older than the cutoff; returns how many."""
+    raw = conn.execute(delete(RAW_PAYLOADS).where(RAW_PAYLOADS.c.created_at < created_before)).rowcount
+    return raw + response_log.purge(conn, created_before)
 
 
 def purge_expired_tokens(conn: Connection, now: datetime) -> int:

@@ -4,16 +4,20 @@ an app whose grant has the option off and one whose grant has it on (SQLite and 
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
 from hub.access import grant, register_app
 from hub.app import create_app
 from hub.config import Settings
+from hub.store import response_log
+from hub.store.audit_models import API_RESPONSE_PAYLOADS
 from hub.store.columns import utcnow
+from hub.sync.maintenance import run_maintenance
 from tests.factories import ApiClient, District, make_district, make_record, make_token
 
 _names = itertools.count()
@@ -304,3 +308,29 @@ def test_the_change_feed_follows_option_changes(engine: Engine, district: Distri
     _replay(app, replica, cursor)
     assert {teacher, bus, medical} <= replica
     assert replica == _full(app, north.id)
+
+
+def test_log_full_payloads_keeps_responses_a_week(engine: Engine, district: District) -> None:
+    quiet = _app(engine, district)
+    logged = _app(engine, district, options={"log_full_payloads": True})
+    query = "query Pupils { schools { edges { node { students { edges { node { givenName } } } } } } }"
+    for app in (quiet, logged):
+        assert app.post(query).status_code == 200
+    sent = logged.post(query)
+    with engine.connect() as conn:
+        assert response_log.recent(conn, quiet.id) == []
+        entries = response_log.recent(conn, logged.id)
+    assert len(entries) == 2
+    assert json.loads(entries[0]["body"]) == sent.json()
+    assert json.loads(entries[0]["request"])["query"] == query
+
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(
+            update(API_RESPONSE_PAYLOADS)
+            .where(API_RESPONSE_PAYLOADS.c.id == entries[1]["id"])
+            .values(at=now - timedelta(days=8))
+        )
+    assert run_maintenance(engine, now, Settings())["payloads_purged"] == 1
+    with engine.connect() as conn:
+        assert [e["id"] for e in response_log.recent(conn, logged.id)] == [entries[0]["id"]]
