@@ -180,6 +180,8 @@ def generate_district(
     *,
     school_life: bool = False,
     attendance_days: int | None = None,
+    gradebook: bool = False,
+    demographics: bool = False,
 ) -> SyntheticDistrict:
     """Generate a district with about `students` students; the same arguments give the same district.
 
@@ -189,6 +191,9 @@ def generate_district(
     custom fields. It is off by default because a roster-only source (OneRoster) syncs exactly the
     roster, and tests compare the store to every frame. `attendance_days` caps the school days of
     attendance marks (None: the whole fall semester; 0: no marks, the heaviest entity by far).
+    `gradebook` (assignments and results) and `demographics` add just those parts of school life,
+    for sources that carry the roster and them alone (OneRoster); each part is drawn from a random
+    stream of its own, so the roster and the other part are the same with or without it.
     """
     if students < 1:
         raise ValueError("a district needs at least one student")
@@ -196,10 +201,21 @@ def generate_district(
         raise ValueError("attendance_days cannot be negative")
     district = _Generator(students, seed).run()
     if not school_life:
-        return district
+        return _with_parts(district, gradebook=gradebook, demographics=demographics)
     # Drawn from a random stream of its own, so the roster is byte-identical with or without it.
     life = _SchoolLife(district, random.Random(f"satchel-life-{students}-{seed}"), attendance_days)
     return replace(district, frames={**district.frames, **life.frames()})
+
+
+def _with_parts(district: SyntheticDistrict, *, gradebook: bool, demographics: bool) -> SyntheticDistrict:
+    frames = dict(district.frames)
+    for part, wanted in (("gradebook", gradebook), ("demographics", demographics)):
+        if not wanted:
+            continue
+        rng = random.Random(f"satchel-{part}-{district.students}-{district.seed}")
+        life = _SchoolLife(district, rng, attendance_days=0)
+        frames.update(life.assignments() if part == "gradebook" else {"demographics": life.demographics()})
+    return replace(district, frames=frames)
 
 
 class _Table:

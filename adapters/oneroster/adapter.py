@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from adapters.oneroster import bulk
 from adapters.oneroster.check import check_rest
 from adapters.oneroster.client import OneRosterClient
+from adapters.oneroster.gradebook import LineItemsStream, Lookups, ResultsStream
 from adapters.oneroster.probe import detect_version
 from adapters.oneroster.streams import OneRosterStream, UsersStream
 from adapters.oneroster.versions import ENDPOINTS, Version, default_scopes, split_base_url
@@ -57,10 +58,15 @@ class OneRosterConfig(BaseModel):
     scopes: list[str] | None = Field(
         default=None,
         description="REST 1.2: scopes to request; default roster-core.readonly, plus "
-        "roster-demographics.readonly when demographics are read",
+        "roster-demographics.readonly when demographics are read and gradebook.readonly when the "
+        "gradebook is",
     )
     demographics: bool = Field(
         default=True, description="REST: read /demographics for people's birth date and sex"
+    )
+    gradebook: bool = Field(
+        default=True,
+        description="REST: read the gradebook (categories, lineItems, results) as assignments and results",
     )
     page_size: int = Field(
         default=100, ge=1, le=10_000, description="REST: records asked for per request (limit)"
@@ -108,8 +114,8 @@ class OneRosterAdapter(SourceAdapter):
     name = "oneroster"
     config_model = OneRosterConfig
     capabilities: ClassVar[Capabilities] = Capabilities(
-        entities=tuple(entity for _, _, entity in ENDPOINTS),
-        incremental_entities=tuple(entity for _, _, entity in ENDPOINTS),
+        entities=(*(entity for _, _, entity in ENDPOINTS), "assignment", "assignment_result"),
+        incremental_entities=(*(entity for _, _, entity in ENDPOINTS), "assignment", "assignment_result"),
         # A delta read reports deletions as status "tobedeleted"; a full read also shows absences.
         deletion_detection=(DeletionDetection.STATUS_FLAG, DeletionDetection.FULL_READ),
         rate_limit_per_minute=600,
@@ -139,7 +145,9 @@ class OneRosterAdapter(SourceAdapter):
                 settings.client_secret.get_secret_value(),
                 version=version,
                 token_url=settings.token_url,
-                scopes=scopes if scopes is not None else default_scopes(demographics=settings.demographics),
+                scopes=scopes
+                if scopes is not None
+                else default_scopes(demographics=settings.demographics, gradebook=settings.gradebook),
                 page_size=settings.page_size,
                 limiter=self._limiter,
                 transport=self.transport,
@@ -155,12 +163,16 @@ class OneRosterAdapter(SourceAdapter):
     def streams(self) -> Sequence[Stream]:
         if self.bulk_path is not None:
             return bulk.bulk_streams(self.bulk_path, version=self.settings.version)
-        return [
+        streams: list[Stream] = [
             UsersStream(self.connect, demographics=self.settings.demographics)
             if endpoint == "users"
             else OneRosterStream(self.connect, endpoint, key, entity)
             for endpoint, key, entity in ENDPOINTS
         ]
+        if self.settings.gradebook:
+            lookups = Lookups(self.connect)  # shared, so a run reads each lookup once
+            streams += [LineItemsStream(self.connect, lookups), ResultsStream(self.connect, lookups)]
+        return streams
 
     async def check(self) -> CheckResult:
         if self.bulk_path is not None:

@@ -15,7 +15,7 @@ import httpx
 
 from adapters.oneroster.oauth1 import OAuth1Signer
 from adapters.oneroster.oauth2 import OAuth2ClientCredentials, ScopeError
-from adapters.oneroster.versions import API_PATHS, Version, split_base_url
+from adapters.oneroster.versions import API_PATHS, Version, collection_path, split_base_url
 from adapters.sdk import AuthError, Page, RateLimiter, SourceContractError, SourceHttpClient
 
 API_PATH = API_PATHS["1.1"]  # kept for callers written against 1.1
@@ -103,7 +103,7 @@ class OneRosterClient:
         if fields:
             params["fields"] = ",".join(fields)
         offset = 0
-        url = collection
+        url = self.url_for(collection)
         query: dict[str, Any] | None = {**params, "offset": offset}
         async with self.http() as http:
             while True:
@@ -131,7 +131,11 @@ class OneRosterClient:
                         return
                 elif len(records) < self.page_size:
                     return
-                url, query = collection, {**params, "offset": offset}
+                url, query = self.url_for(collection), {**params, "offset": offset}
+
+    def url_for(self, collection: str) -> str:
+        """The collection's URL: 1.2 serves the gradebook under its own base path."""
+        return f"{self.server_root}{collection_path(self.version, collection)}/{collection}"
 
     async def _get(
         self, http: SourceHttpClient, collection: str, url: str, query: dict[str, Any] | None

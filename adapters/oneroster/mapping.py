@@ -24,8 +24,10 @@ from adapters.oneroster import vocab
 from adapters.sdk import MappedPage, Page, Reject
 from hub.canonical import EntitySpec
 
-# Canonical fields OneRoster 1.1 REST does not carry: it has no preferred name. Birth date and sex
-# come from the demographics endpoint, joined onto users. Everything else round-trips.
+# Canonical fields OneRoster 1.1 REST does not carry: it has no preferred name, and its results
+# have no text score (letter). Birth date and sex come from the demographics endpoint, joined onto
+# users. Everything else round-trips, except that 1.1 cannot say a result was late: a late result
+# reads as graded (LATE_READS_AS below).
 NOT_CARRIED: dict[str, frozenset[str]] = {
     "organisation": frozenset(),
     "academic_session": frozenset(),
@@ -33,12 +35,25 @@ NOT_CARRIED: dict[str, frozenset[str]] = {
     "class": frozenset(),
     "person": frozenset({"preferred_name"}),
     "enrollment": frozenset(),
+    "assignment": frozenset(),
+    "assignment_result": frozenset({"letter"}),
 }
 # Per REST version. With `demographics: false` in the config, add person date_of_birth and gender.
 NOT_CARRIED_BY_VERSION: dict[str, dict[str, frozenset[str]]] = {
     "1.1": NOT_CARRIED,
     "1.2": {entity: frozenset() for entity in NOT_CARRIED},
 }
+# Result statuses a version cannot express, and what they read as instead.
+LATE_READS_AS: dict[str, dict[str, str]] = {"1.1": {"late": "graded"}, "1.2": {}}
+
+
+def as_version_reads(frames: Mapping[str, pl.DataFrame], version: str) -> dict[str, pl.DataFrame]:
+    """Canonical frames as a OneRoster version can say them (for round-trip comparisons): 1.1 has
+    no "late", so a late result reads as graded."""
+    results = frames["assignment_result"].with_columns(pl.col("status").replace(LATE_READS_AS[version]))
+    return {**frames, "assignment_result": results}
+
+
 DEMOGRAPHIC_FIELDS = frozenset({"date_of_birth", "gender"})
 
 Record = dict[str, Any]

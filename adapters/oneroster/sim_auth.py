@@ -18,7 +18,13 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from adapters.oneroster.sim_query import ImsError
-from adapters.oneroster.versions import SCOPE_DEMOGRAPHICS, SCOPE_GRADEBOOK, SCOPE_ROSTER, SCOPE_ROSTER_CORE
+from adapters.oneroster.versions import (
+    GRADEBOOK_COLLECTIONS,
+    SCOPE_DEMOGRAPHICS,
+    SCOPE_GRADEBOOK,
+    SCOPE_ROSTER,
+    SCOPE_ROSTER_CORE,
+)
 
 ALL_SCOPES = (SCOPE_ROSTER, SCOPE_ROSTER_CORE, SCOPE_DEMOGRAPHICS, SCOPE_GRADEBOOK)
 
@@ -27,6 +33,8 @@ def scopes_for(collection: str) -> tuple[str, ...]:
     """Any one of these scopes lets a token read the collection (OneRoster 1.2 §4)."""
     if collection == "demographics":
         return (SCOPE_DEMOGRAPHICS, SCOPE_ROSTER)
+    if collection in GRADEBOOK_COLLECTIONS:
+        return (SCOPE_GRADEBOOK,)  # roster.readonly does not cover the gradebook service
     return (SCOPE_ROSTER_CORE, SCOPE_ROSTER)
 
 
@@ -161,9 +169,10 @@ class TokenIssuer:
             )  # fmt: skip
         needed = scopes_for(collection)
         if not issued.scopes & set(needed):
+            alternatives = f" (or {' or '.join(needed[1:])})" if needed[1:] else ""
             raise ImsError(
                 403, "forbidden",
-                f"the access token lacks the scope {needed[0]} (or {needed[1]}) needed to read {collection}",
+                f"the access token lacks the scope {needed[0]}{alternatives} needed to read {collection}",
                 challenge=f'Bearer realm="OneRoster", error="insufficient_scope", scope="{needed[0]}"',
             )  # fmt: skip
 

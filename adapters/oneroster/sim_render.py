@@ -8,12 +8,14 @@ sex go to the separate demographics collection in both versions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from typing import Any
 
+import polars as pl
+
 from adapters.oneroster import vocab
-from adapters.oneroster.versions import API_PATHS, Version
+from adapters.oneroster.versions import Version, collection_path
 
 Record = dict[str, Any]
 Renderer = Callable[[Record, Version], Record]
@@ -22,7 +24,8 @@ Renderer = Callable[[Record, Version], Record]
 def _ref(version: Version, collection: str, sourced_id: str | None, kind: str) -> Record | None:
     if sourced_id is None:
         return None
-    return {"href": f"{API_PATHS[version]}/{collection}/{sourced_id}", "sourcedId": sourced_id, "type": kind}
+    path = collection_path(version, collection)
+    return {"href": f"{path}/{collection}/{sourced_id}", "sourcedId": sourced_id, "type": kind}
 
 
 def _compact(record: Record) -> Record:
@@ -151,6 +154,83 @@ def render_enrollment(row: Record, v: Version) -> Record:
     })  # fmt: skip
 
 
+def category_id(title: str) -> str:
+    """The simulator's sourcedId for a gradebook category (the canonical row keeps only its title)."""
+    return "category-" + "-".join(title.lower().split())
+
+
+def categories_of(
+    assignments: pl.DataFrame, renamed: Mapping[str, tuple[str, datetime]] | None = None
+) -> pl.DataFrame:
+    """One category per distinct name (`source_record_id`, `title`, `source_updated_at`), modified
+    no later than its first line item (so a line item's joined stamp is its own) unless `renamed`
+    since (new title → its old sourcedId and when)."""
+    renamed = renamed or {}
+    titles = assignments.filter(pl.col("category").is_not_null())
+    frame = titles.group_by("category", maintain_order=True).agg(pl.col("source_updated_at").min())
+    ids, stamps = [], []
+    for title, first in frame.iter_rows():
+        sourced_id, when = renamed.get(title, (category_id(title), first))
+        ids.append(sourced_id)
+        stamps.append(max(first, when))
+    return pl.DataFrame(
+        {"source_record_id": ids, "title": frame["category"], "source_updated_at": stamps},
+        schema={
+            "source_record_id": pl.String,
+            "title": pl.String,
+            "source_updated_at": pl.Datetime("us", "UTC"),
+        },
+    )
+
+
+def render_category(row: Record, v: Version) -> Record:
+    return {"sourcedId": row["source_record_id"], "status": "active", "title": row["title"]}
+
+
+def render_line_item(row: Record, v: Version) -> Record:
+    """`row` is an assignment with its category's sourcedId joined on as `category_id`."""
+    # 1.1 dates its line items with dates, 1.2 with datetimes.
+    when = _date if v == "1.1" else _midnight
+    return _compact({
+        "sourcedId": row["source_record_id"],
+        "status": "active",
+        "title": row["title"],
+        "assignDate": when(row["assigned_date"]),
+        "dueDate": when(row["due_date"]),
+        "class": _ref(v, "classes", row["class_id"], "class"),
+        "school": _ref(v, "orgs", row["school_id"], "org") if v == "1.2" else None,
+        "category": _ref(v, "categories", row["category_id"], "category") if row["category"] else None,
+        "resultValueMin": 0.0 if row["max_score"] is not None else None,
+        "resultValueMax": row["max_score"],
+    })  # fmt: skip
+
+
+def render_result(row: Record, v: Version) -> Record:
+    """`row` is an assignment_result with its assignment's `class_id` joined on."""
+    status = row["status"]
+    record = _compact({
+        "sourcedId": row["source_record_id"],
+        "status": "active",
+        "lineItem": _ref(v, "lineItems", row["assignment_id"], "lineItem"),
+        "student": _ref(v, "users", row["student_id"], "user"),
+        "scoreStatus": vocab.SCORE_STATUS_NAMES[status] if status else None,
+        "score": row["score"],
+        "comment": row["comment"],
+    })  # fmt: skip
+    if v == "1.2":
+        record.update(_compact({
+            "class": _ref(v, "classes", row["class_id"], "class"),
+            "textScore": row["letter"],
+            "late": status == "late",
+            "missing": status == "missing",
+        }))  # fmt: skip
+    return record
+
+
+def _midnight(value: date | None) -> str | None:
+    return f"{value.isoformat()}T00:00:00.000Z" if value is not None else None
+
+
 RENDERERS: dict[str, Renderer] = {
     "organisation": render_org,
     "academic_session": render_session,
@@ -159,4 +239,7 @@ RENDERERS: dict[str, Renderer] = {
     "person": render_user,
     "demographics": render_demographics,
     "enrollment": render_enrollment,
+    "category": render_category,
+    "assignment": render_line_item,
+    "assignment_result": render_result,
 }

@@ -3,7 +3,9 @@
 One app speaks both versions, chosen by path: 1.1 under `/ims/oneroster/v1p1` (OAuth 1.0a
 signatures) and 1.2 under `/ims/oneroster/rostering/v1p2` (OAuth 2 bearer tokens from `POST
 /token`, with scope checks). Both page with limit/offset (X-Total-Count and Link headers),
-understand `filter=` and `fields=`, and serve `/demographics` (birth date, sex).
+understand `filter=` and `fields=`, and serve `/demographics` (birth date, sex) and the gradebook
+(`/categories`, `/lineItems`, `/results`; 1.2 under `/ims/oneroster/gradebook/v1p2`, with the
+gradebook.readonly scope) from the district's assignments and results.
 `OneRosterSimulator` holds the state tests poke at (swap the district, mark records tobedeleted,
 expire tokens, read the request log); `create_app` wraps it in a FastAPI app.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,8 +33,8 @@ from adapters.oneroster.sim_query import (
     parse_filter,
     select_fields,
 )
-from adapters.oneroster.sim_render import RENDERERS, render_user
-from adapters.oneroster.versions import API_PATHS, Version
+from adapters.oneroster.sim_render import RENDERERS, categories_of, category_id, render_user
+from adapters.oneroster.versions import API_PATHS, GRADEBOOK_COLLECTIONS, GRADEBOOK_PATHS, Version
 from hub.synthetic import SyntheticDistrict
 
 __all__ = ["ImsError", "OneRosterSimulator", "create_app", "parse_filter", "simulator_of"]
@@ -66,6 +68,9 @@ COLLECTIONS: dict[str, Collection] = {
     "teachers": Collection("person", "users", "user", lambda r: _has_role(r, "teacher")),
     "demographics": Collection("demographics", "demographics", "demographics"),
     "enrollments": Collection("enrollment", "enrollments", "enrollment"),
+    "categories": Collection("category", "categories", "category"),
+    "lineItems": Collection("assignment", "lineItems", "lineItem"),
+    "results": Collection("assignment_result", "results", "result"),
 }
 MAX_LIMIT = 10_000
 
@@ -101,6 +106,7 @@ class OneRosterSimulator:
         self.requests = 0
         self.log: deque[Logged] = deque(maxlen=2000)
         self._deleted: dict[str, dict[str, datetime]] = {}  # entity → sourcedId → when marked
+        self._renamed: dict[str, tuple[str, datetime]] = {}  # category title → (its sourcedId, when)
         self.district = district
 
     @property
@@ -121,6 +127,15 @@ class OneRosterSimulator:
         self._deleted.setdefault(entity, {}).update(dict.fromkeys(ids, when))
         self.district = self._district  # drop cached renderings
 
+    def rename_category(self, title: str, new_title: str, at: datetime) -> None:
+        """Rename a gradebook category (same sourcedId, modified `at`): its line items now say it."""
+        old_id = self._renamed.pop(title, (category_id(title), at))[0]
+        self._renamed[new_title] = (old_id, at)
+        assignments = self._district.frames["assignment"].with_columns(
+            pl.col("category").replace(title, new_title)
+        )
+        self.district = replace(self._district, frames={**self._district.frames, "assignment": assignments})
+
     def clear_deleted(self) -> None:
         """Serve every record as active again."""
         self._deleted.clear()
@@ -135,9 +150,7 @@ class OneRosterSimulator:
 
     def _render(self, entity: str, version: Version) -> tuple[list[Record], list[datetime]]:
         deleted = self._deleted.get(entity, {})
-        frame = self._district.frames["person" if entity == "demographics" else entity]
-        if entity == "demographics":  # only people the source knows a birth date or sex for
-            frame = frame.filter(pl.col("date_of_birth").is_not_null() | pl.col("gender").is_not_null())
+        frame = self._frame(entity)
         extra_orgs = _contact_orgs(frame) if entity == "person" else {}
         rows, modified = [], []
         for row in frame.iter_rows(named=True):
@@ -153,6 +166,32 @@ class OneRosterSimulator:
             rows.append(record)
             modified.append(when)
         return rows, modified
+
+    def _frame(self, entity: str) -> pl.DataFrame:
+        """The canonical rows a collection is rendered from."""
+        frames = self._district.frames
+        if entity == "demographics":  # only people the source knows a birth date or sex for
+            people = frames["person"]
+            return people.filter(pl.col("date_of_birth").is_not_null() | pl.col("gender").is_not_null())
+        if entity == "category":
+            return categories_of(frames["assignment"], self._renamed)
+        if entity == "assignment":
+            titles = frames[entity]["category"].drop_nulls().unique().to_list()
+            ids = {title: self._category_id(title) for title in titles}
+            return frames[entity].with_columns(
+                pl.col("category")
+                .replace_strict(ids, default=None, return_dtype=pl.String)
+                .alias("category_id")
+            )
+        if entity == "assignment_result":  # 1.2 results name their class
+            classes = frames["assignment"].select(
+                pl.col("source_record_id").alias("assignment_id"), "class_id"
+            )
+            return frames[entity].join(classes, on="assignment_id", how="left", maintain_order="left")
+        return frames[entity]
+
+    def _category_id(self, title: str) -> str:
+        return self._renamed[title][0] if title in self._renamed else category_id(title)
 
     def select(self, collection: str, filter_: str | None, version: Version = "1.1") -> list[Record]:
         spec = COLLECTIONS[collection]
@@ -208,8 +247,17 @@ class OneRosterSimulator:
                 return Response(orjson.dumps(body), media_type="application/json")
         raise ImsError(404, "unknownobject", f"no {COLLECTIONS[collection].singular} {sourced_id!r}")
 
-    def serve(self, request: Request, version: Version, collection: str, sourced_id: str | None) -> Response:
-        _known(collection)
+    def serve(
+        self,
+        request: Request,
+        version: Version,
+        collection: str,
+        sourced_id: str | None,
+        *,
+        gradebook: bool = False,
+    ) -> Response:
+        """`gradebook`: the request came in under 1.2's gradebook service path."""
+        _known(collection, version, gradebook=gradebook)
         self.requests += 1
         self.log.append(Logged(version, collection, dict(request.query_params)))
         self.authenticate(request, version, collection)
@@ -247,7 +295,9 @@ def create_app(
 
     served = tuple(versions)
     for version in served:
-        _routes(app, simulator, version)
+        _routes(app, simulator, version, API_PATHS[version])
+    if "1.2" in served:
+        _routes(app, simulator, "1.2", GRADEBOOK_PATHS["1.2"], gradebook=True)
     if "1.2" in served:
 
         @app.post("/token")
@@ -257,16 +307,18 @@ def create_app(
     return app
 
 
-def _routes(app: FastAPI, simulator: OneRosterSimulator, version: Version) -> None:
-    path = API_PATHS[version]
+def _routes(
+    app: FastAPI, simulator: OneRosterSimulator, version: Version, path: str, *, gradebook: bool = False
+) -> None:
+    service = "gradebook-" if gradebook else ""
 
-    @app.get(path + "/{collection}", name=f"list-{version}")
+    @app.get(path + "/{collection}", name=f"{service}list-{version}")
     async def list_records(request: Request, collection: str) -> Response:
-        return simulator.serve(request, version, collection, None)
+        return simulator.serve(request, version, collection, None, gradebook=gradebook)
 
-    @app.get(path + "/{collection}/{sourced_id}", name=f"one-{version}")
+    @app.get(path + "/{collection}/{sourced_id}", name=f"{service}one-{version}")
     async def one_record(request: Request, collection: str, sourced_id: str) -> Response:
-        return simulator.serve(request, version, collection, sourced_id)
+        return simulator.serve(request, version, collection, sourced_id, gradebook=gradebook)
 
 
 def simulator_of(app: object) -> OneRosterSimulator:
@@ -289,8 +341,8 @@ def _contact_orgs(people: pl.DataFrame) -> dict[str, list[str]]:
     return extra
 
 
-def _known(collection: str) -> None:
-    if collection not in COLLECTIONS:
-        raise ImsError(
-            404, "unknownobject", f"no such collection {collection!r}; try {', '.join(COLLECTIONS)}"
-        )
+def _known(collection: str, version: Version, *, gradebook: bool) -> None:
+    # 1.2 serves rostering and gradebook under separate base paths; 1.1 serves both under one.
+    names = [name for name in COLLECTIONS if version == "1.1" or (name in GRADEBOOK_COLLECTIONS) == gradebook]
+    if collection not in names:
+        raise ImsError(404, "unknownobject", f"no such collection {collection!r}; try {', '.join(names)}")

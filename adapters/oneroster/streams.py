@@ -63,7 +63,7 @@ class UsersStream(OneRosterStream):
             yield UsersPage(page.records, page.location, page.total, demographics=demographics)
         if since is None:
             return
-        for sourced_id in _changed_since(demographics, since) - seen:
+        for sourced_id in changed_since(demographics, since) - seen:
             if "'" in sourced_id:
                 continue  # a OneRoster filter cannot quote it; the user's next own change carries it
             async for page in client.pages(
@@ -96,12 +96,13 @@ async def read_demographics(client: OneRosterClient) -> dict[str, Record]:
     return found
 
 
-def _changed_since(demographics: dict[str, Record], since: datetime) -> set[str]:
+def changed_since(records: dict[str, Record], since: datetime) -> set[str]:
+    """sourcedIds of the records modified after `since`."""
     changed = set()
-    for sourced_id, record in demographics.items():
+    for sourced_id, record in records.items():
         stamp = _parse(record.get("dateLastModified"))
-        # No readable stamp: not refetched (that could mean one request per user on every delta);
-        # the user's own next change, or a full sync, carries it.
+        # No readable stamp: not counted as changed (for demographics that could mean one request
+        # per user on every delta); the record's next own change, or a full sync, carries it.
         if stamp is not None and stamp > since:
             changed.add(sourced_id)
     return changed

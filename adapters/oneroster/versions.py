@@ -20,7 +20,14 @@ SCOPE_ROSTER_CORE = (
     SCOPE_PREFIX + "roster-core.readonly"
 )  # orgs, sessions, courses, classes, users, enrollments
 SCOPE_DEMOGRAPHICS = SCOPE_PREFIX + "roster-demographics.readonly"
-SCOPE_GRADEBOOK = SCOPE_PREFIX + "gradebook.readonly"  # not read yet: no canonical assignments/results
+SCOPE_GRADEBOOK = SCOPE_PREFIX + "gradebook.readonly"  # categories, lineItems, results
+
+# 1.2 splits the API into services with their own base paths; 1.1 serves everything from one.
+GRADEBOOK_PATHS: dict[Version, str] = {
+    "1.1": "/ims/oneroster/v1p1",
+    "1.2": "/ims/oneroster/gradebook/v1p2",
+}
+GRADEBOOK_COLLECTIONS = frozenset({"categories", "lineItems", "results"})
 
 # (endpoint, response key, canonical entity), in dependency order. Demographics are not a stream of
 # their own: the users stream joins them onto users (see streams.py).
@@ -36,6 +43,10 @@ ENDPOINTS: tuple[tuple[str, str, str], ...] = (
 _COMMON = ("sourcedId", "status", "dateLastModified")
 _USER_11_12 = ("username", "enabledUser", "givenName", "middleName", "familyName", "identifier",
                "email", "sms", "phone", "agents", "grades")  # fmt: skip
+
+_RACE_FLAGS = ("americanIndianOrAlaskaNative", "asian", "blackOrAfricanAmerican",
+               "nativeHawaiianOrOtherPacificIslander", "white", "demographicRaceTwoOrMoreRaces",
+               "hispanicOrLatinoEthnicity")  # fmt: skip
 
 # The fields mapping.py reads, per version. Asking for a field a version does not define makes a
 # 1.1 server return whole records (spec §3.6), so the lists are exact per version.
@@ -59,13 +70,23 @@ FIELDS: dict[Version, dict[str, tuple[str, ...]]] = {
         ),
         "users": (*_COMMON, *_USER_11_12, "role", "orgs"),
         "enrollments": (*_COMMON, "user", "class", "school", "role", "primary", "beginDate", "endDate"),
-        "demographics": (*_COMMON, "birthDate", "sex"),
+        "demographics": (*_COMMON, "birthDate", "sex", *_RACE_FLAGS, "countryOfBirthCode"),
+        "categories": (*_COMMON, "title"),
+        "lineItems": (*_COMMON, "title", "assignDate", "dueDate", "class", "category", "resultValueMax"),
+        "results": (*_COMMON, "lineItem", "student", "scoreStatus", "score", "comment"),
     },
 }
 FIELDS["1.2"] = {
     **FIELDS["1.1"],
     "academicSessions": (*FIELDS["1.1"]["academicSessions"], "org"),
     "users": (*_COMMON, *_USER_11_12, "preferredFirstName", "roles", "primaryOrg"),
+    "lineItems": (*FIELDS["1.1"]["lineItems"], "school"),
+    "results": (*FIELDS["1.1"]["results"], "class", "textScore", "late", "missing"),
+}
+# Narrow reads that resolve what a gradebook record does not say itself (its school).
+LOOKUP_FIELDS: dict[str, tuple[str, ...]] = {
+    "classes": ("sourcedId", "school"),
+    "lineItems": ("sourcedId", "class"),
 }
 
 
@@ -78,6 +99,15 @@ def split_base_url(base_url: str) -> tuple[str, Version | None]:
     return root, None
 
 
-def default_scopes(*, demographics: bool) -> tuple[str, ...]:
+def default_scopes(*, demographics: bool, gradebook: bool = False) -> tuple[str, ...]:
     """The narrowest scopes that cover what the adapter reads."""
-    return (SCOPE_ROSTER_CORE, SCOPE_DEMOGRAPHICS) if demographics else (SCOPE_ROSTER_CORE,)
+    return (
+        SCOPE_ROSTER_CORE,
+        *((SCOPE_DEMOGRAPHICS,) if demographics else ()),
+        *((SCOPE_GRADEBOOK,) if gradebook else ()),
+    )
+
+
+def collection_path(version: Version, collection: str) -> str:
+    """The API path a collection is served under: 1.2 keeps the gradebook in its own service."""
+    return (GRADEBOOK_PATHS if collection in GRADEBOOK_COLLECTIONS else API_PATHS)[version]

@@ -58,3 +58,58 @@ CLASS_TYPES: dict[str, str] = {"scheduled": "scheduled", "homeroom": "homeroom",
 # Record status: 1.1 marks deletions "tobedeleted"; 1.0 feeds said "inactive".
 ACTIVE_STATUSES = frozenset({"active"})
 DELETED_STATUSES = frozenset({"tobedeleted", "inactive"})
+
+# Result scoreStatus → canonical assignment_result status. 1.2's `late` / `missing` flags override
+# it (see gradebook_mapping.py); 1.1 has no way to say "late", so a late result reads as graded.
+SCORE_STATUSES: dict[str, str] = {
+    "fully graded": "graded",
+    "partially graded": "not_graded",
+    "submitted": "not_graded",
+    "not submitted": "missing",
+    "exempt": "exempt",
+}
+# The other way, for the simulator: canonical status → scoreStatus.
+SCORE_STATUS_NAMES: dict[str, str] = {
+    "graded": "fully graded",
+    "late": "fully graded",
+    "pass": "fully graded",
+    "fail": "fully graded",
+    "missing": "not submitted",
+    "exempt": "exempt",
+    "not_graded": "submitted",
+}
+
+# Demographics race flags → the canonical ethnicity label (US federal reporting categories).
+# Hispanic or Latino is reported first whatever the race flags say; more than one race, or the
+# "two or more races" flag, is "Two or more races".
+HISPANIC = "Hispanic or Latino"
+TWO_OR_MORE_RACES = "Two or more races"
+RACE_FLAGS: dict[str, str] = {
+    "americanIndianOrAlaskaNative": "American Indian or Alaska Native",
+    "asian": "Asian",
+    "blackOrAfricanAmerican": "Black or African American",
+    "nativeHawaiianOrOtherPacificIslander": "Native Hawaiian or Other Pacific Islander",
+    "white": "White",
+}
+ETHNICITY_FLAGS: dict[str, str] = {
+    **{label: flag for flag, label in RACE_FLAGS.items()},
+    HISPANIC: "hispanicOrLatinoEthnicity",
+    TWO_OR_MORE_RACES: "demographicRaceTwoOrMoreRaces",
+}
+# OneRoster sex → canonical demographics sex (female, male, other, unknown).
+DEMOGRAPHIC_SEX: dict[str, str] = {
+    "female": "female",
+    "male": "male",
+    "other": "other",
+    "unspecified": "unknown",
+}
+
+
+def ethnicity(flags: dict[str, bool | None]) -> str | None:
+    """The canonical label for a record's flags (flag name → value); None when none is set."""
+    if flags.get("hispanicOrLatinoEthnicity"):
+        return HISPANIC
+    races = [label for flag, label in RACE_FLAGS.items() if flags.get(flag)]
+    if flags.get("demographicRaceTwoOrMoreRaces") or len(races) > 1:
+        return TWO_OR_MORE_RACES
+    return races[0] if races else None

@@ -1,7 +1,8 @@
 """OneRoster, end to end into the store: generator → simulator / CSV set → adapter → sync → tables.
 
 Every field the binding carries must equal the generated value (with references as hub ids), and a
-1% change in the source must write exactly the changed records on the next (delta) sync.
+1% change in the source must write exactly the changed records on the next (delta) sync. The
+district carries a gradebook (assignments and results), so lineItems and results round-trip too.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from adapters.oneroster.bulk import write_bulk
-from adapters.oneroster.mapping import NOT_CARRIED
+from adapters.oneroster.mapping import NOT_CARRIED, as_version_reads
 from adapters.oneroster.simulator import create_app, simulator_of
 from adapters.sdk.simserver import BackgroundServer
 from adapters.sdk.testing import store_differences
@@ -23,12 +24,13 @@ from hub.store.sources import add_source, get_source
 from hub.sync import sync_source
 from hub.synthetic import SyntheticDistrict, generate_district
 
-CSV_NOT_CARRIED = {"1.1": {"person": {"preferred_name"}}, "1.2": {}}
+# 1.1 has no preferred name and no text score (letter); 1.2 carries both.
+CSV_NOT_CARRIED = {"1.1": {"person": {"preferred_name"}, "assignment_result": {"letter"}}, "1.2": {}}
 
 
 @pytest.fixture(scope="module")
 def district() -> SyntheticDistrict:
-    return generate_district(students=250, seed=11)
+    return generate_district(students=250, seed=11, gradebook=True)
 
 
 @pytest.fixture
@@ -39,10 +41,16 @@ def simulator(district: SyntheticDistrict) -> Iterator[tuple[str, Any]]:
 
 
 def assert_store_equals(
-    engine: Engine, source_id: str, district: SyntheticDistrict, not_carried: dict[str, Any]
+    engine: Engine,
+    source_id: str,
+    district: SyntheticDistrict,
+    not_carried: dict[str, Any],
+    version: str = "1.1",
 ) -> None:
     """Every live stored record equals the generated one in every field the binding carries."""
-    assert store_differences(engine, source_id, district.frames, not_carried=not_carried) == {}
+    frames = as_version_reads(district.frames, version)
+    assert district.frames["assignment_result"].height > 0  # the gradebook is part of the round trip
+    assert store_differences(engine, source_id, frames, not_carried=not_carried) == {}
 
 
 def test_rest_round_trip_into_the_store_then_a_one_percent_delta(
@@ -128,4 +136,4 @@ def test_csv_bulk_round_trip_into_the_store(
     summary = sync_source(engine, "csv")
     assert summary.status == "succeeded", summary.error
     assert summary.totals.quarantined == 0
-    assert_store_equals(engine, source_id, district, CSV_NOT_CARRIED[version])
+    assert_store_equals(engine, source_id, district, CSV_NOT_CARRIED[version], version)

@@ -12,8 +12,18 @@ from adapters.oneroster.bulk.reader import read_headers
 from adapters.oneroster.bulk.source import BulkSource
 from adapters.sdk import SourceContractError
 
-# Files read as streams, in dependency order; roles and demographics are read with users.
-STREAM_FILES = ("orgs", "academicSessions", "courses", "classes", "users", "enrollments")
+# Files read as streams, in dependency order; roles and demographics are read with users, and
+# categories with lineItems.
+STREAM_FILES = (
+    "orgs",
+    "academicSessions",
+    "courses",
+    "classes",
+    "users",
+    "enrollments",
+    "lineItems",
+    "results",
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,8 @@ def open_bulk(path: Path, version: str | None = None) -> BulkSet:
     for extra in ("roles", "demographics"):
         if extra in headers and "users" not in headers:
             notes.append(f"{extra}.csv ignored: there is no users.csv to attach it to")
+    if "categories" in headers and "lineItems" not in headers:
+        notes.append("categories.csv ignored: there is no lineItems.csv to attach it to")
     return BulkSet(source, manifest, headers, tuple(problems), tuple(notes))
 
 

@@ -86,6 +86,28 @@ COLUMNS_11: dict[str, tuple[str, ...]] = {
         "cityOfBirth",
         "publicSchoolResidenceStatus",
     ),
+    "categories": (*_STATUS, "title"),
+    "lineItems": (
+        *_STATUS,
+        "title",
+        "description",
+        "assignDate",
+        "dueDate",
+        "classSourcedId",
+        "categorySourcedId",
+        "gradingPeriodSourcedId",
+        "resultValueMin",
+        "resultValueMax",
+    ),
+    "results": (
+        *_STATUS,
+        "lineItemSourcedId",
+        "studentSourcedId",
+        "scoreStatus",
+        "score",
+        "scoreDate",
+        "comment",
+    ),
 }
 
 # 1.2 moves a user's role and orgs into roles.csv and adds preferred names.
@@ -123,6 +145,40 @@ COLUMNS_12: dict[str, tuple[str, ...]] = {
         "endDate",
         "orgSourcedId",
         "userProfileSourcedId",
+    ),
+    # 1.2's gradebook: categories gain a weight; a line item names its school and its academic
+    # session (1.1's gradingPeriodSourcedId, renamed) and may use a score scale; a result names
+    # its class, may carry a text score, and says whether it was late or is missing.
+    "categories": (*_STATUS, "title", "weight"),
+    "lineItems": (
+        *_STATUS,
+        "title",
+        "description",
+        "assignDate",
+        "dueDate",
+        "classSourcedId",
+        "categorySourcedId",
+        "academicSessionSourcedId",
+        "schoolSourcedId",
+        "scoreScaleSourcedId",
+        "resultValueMin",
+        "resultValueMax",
+    ),
+    "results": (
+        *_STATUS,
+        "lineItemSourcedId",
+        "studentSourcedId",
+        "classSourcedId",
+        "scoreScaleSourcedId",
+        "scoreStatus",
+        "score",
+        "textScore",
+        "scoreDate",
+        "comment",
+        "inProgress",
+        "incomplete",
+        "late",
+        "missing",
     ),
 }
 
@@ -190,6 +246,9 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "enrollments": ("sourcedId", "classSourcedId", "userSourcedId", "role"),
     "demographics": ("sourcedId",),
     "roles": ("userSourcedId", "role"),
+    "categories": ("sourcedId", "title"),
+    "lineItems": ("sourcedId", "classSourcedId"),
+    "results": ("sourcedId", "lineItemSourcedId", "studentSourcedId"),
 }
 
 EXTENSION_PREFIXES = ("metadata.", "ext_")

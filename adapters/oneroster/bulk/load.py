@@ -1,11 +1,16 @@
-"""Load one data file ready for mapping: read it and, for users, join what other files say of them.
+"""Load one data file ready for mapping: read it and join what other files say of its records.
 
 Person data is spread over three files: users.csv, roles.csv (1.2: role and org) and
-demographics.csv (birth date and sex). They are joined here, once per file, so that every page
-of users is self-contained and `to_canonical` stays a pure function of its page.
+demographics.csv (birth date and sex). A line item names its category (whose title the canonical
+assignment keeps) and its class (whose school it belongs to); a result names its line item, and
+so its class and school. They are joined here, once per file, so that every page is
+self-contained and `to_canonical` stays a pure function of its page. A file that is not in the
+set joins as nulls, and the mapping quarantines the rows that needed it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 import polars as pl
 
@@ -22,13 +27,31 @@ JOINED = {
     "_sex": pl.String,
     "_demo_row": pl.Int64,
 }
+# Columns lineItems.csv and results.csv gain from categories.csv, lineItems.csv and classes.csv.
+GRADEBOOK_JOINED = {
+    "lineItems": {
+        "_category_found": pl.Boolean,
+        "_category_title": pl.String,
+        "_category_modified": pl.String,
+        "_class_school": pl.String,
+    },
+    "results": {"_item_class": pl.String, "_item_school": pl.String, "_class_school": pl.String},
+}
 
 
 def load_file(
-    source: BulkSource, file: str, *, with_roles: bool = False, with_demographics: bool = False
+    source: BulkSource,
+    file: str,
+    *,
+    with_roles: bool = False,
+    with_demographics: bool = False,
+    present: Collection[str] = (),
 ) -> pl.DataFrame:
+    """`present`: the other files of the set that may be joined (categories, lineItems, classes)."""
     frame, _ = read_file(source, file)
     frame = with_first_rows(frame)
+    if file in GRADEBOOK_JOINED:
+        return _gradebook(source, file, frame, present)
     if file != "users":
         return frame
     if with_roles:
@@ -74,6 +97,45 @@ def _demographics(source: BulkSource) -> pl.DataFrame:
             pl.col(ROW).alias("_demo_row"),
         )
     )
+
+
+def _gradebook(source: BulkSource, file: str, frame: pl.DataFrame, present: Collection[str]) -> pl.DataFrame:
+    if file == "lineItems":
+        if "categories" in present:
+            categories = _live(read_file(source, "categories")[0]).select(
+                pl.col("sourcedId").alias("categorySourcedId"),
+                pl.lit(True).alias("_category_found"),
+                pl.col("title").alias("_category_title"),
+                pl.col("dateLastModified").alias("_category_modified"),
+            )
+            frame = _join_on(frame, categories, "categorySourcedId")
+        class_of = pl.col("classSourcedId")
+    else:
+        if "lineItems" in present:
+            items = _live(read_file(source, "lineItems")[0]).select(
+                pl.col("sourcedId").alias("lineItemSourcedId"),
+                pl.col("classSourcedId").alias("_item_class"),
+                pl.col("schoolSourcedId").alias("_item_school"),  # 1.2 line items name their school
+            )
+            frame = _join_on(frame, items, "lineItemSourcedId")
+        # 1.2 results name their class; 1.1 results only through their line item.
+        via_item = [pl.col("_item_class")] if "_item_class" in frame.columns else []
+        class_of = pl.coalesce(pl.col("classSourcedId"), *via_item)
+    if "classes" in present:
+        schools = _live(read_file(source, "classes")[0]).select(
+            pl.col("sourcedId").alias("_class"), pl.col("schoolSourcedId").alias("_class_school")
+        )
+        frame = _join_on(frame.with_columns(class_of.alias("_class")), schools, "_class").drop("_class")
+    return frame.with_columns(
+        pl.lit(None, dtype=dtype).alias(c)
+        for c, dtype in GRADEBOOK_JOINED[file].items()
+        if c not in frame.columns
+    )
+
+
+def _join_on(frame: pl.DataFrame, other: pl.DataFrame, key: str) -> pl.DataFrame:
+    other = other.filter(pl.col(key).is_not_null()).unique(key, keep="first", maintain_order=True)
+    return frame.join(other, on=key, how="left", maintain_order="left")
 
 
 def _left_join(users: pl.DataFrame, other: pl.DataFrame) -> pl.DataFrame:

@@ -20,7 +20,7 @@ from adapters.sdk import SourceContractError
 Version = Literal["1.0", "1.1", "1.2"]
 Mode = Literal["bulk", "delta", "absent"]
 
-# Data files this binding maps (others, like results.csv, are listed but not read).
+# Data files this binding maps (others, like resources.csv, are listed but not read).
 DATA_FILES = (
     "orgs",
     "academicSessions",
@@ -30,6 +30,9 @@ DATA_FILES = (
     "roles",
     "demographics",
     "enrollments",
+    "categories",
+    "lineItems",
+    "results",
 )
 
 

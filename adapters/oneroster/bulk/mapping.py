@@ -13,9 +13,19 @@ from adapters.oneroster.bulk.headers import is_extension
 from adapters.oneroster.bulk.parse import first_item, to_bool, to_date, to_datetime, to_int, to_list, to_vocab
 from adapters.oneroster.bulk.reader import ROW
 from adapters.oneroster.bulk.validate import TYPED, Check, invalid, required, split_rejects, typed
-from adapters.oneroster.vocab import CLASS_KINDS, ORG_KINDS, PERSON_ROLES, SESSION_KINDS
+from adapters.oneroster.vocab import CLASS_KINDS, ORG_KINDS, PERSON_ROLES, SCORE_STATUSES, SESSION_KINDS
 from adapters.sdk import Reject
-from hub.canonical import ACADEMIC_SESSION, CLASS, COURSE, ENROLLMENT, ORGANISATION, PERSON, EntitySpec
+from hub.canonical import (
+    ACADEMIC_SESSION,
+    ASSIGNMENT,
+    ASSIGNMENT_RESULT,
+    CLASS,
+    COURSE,
+    ENROLLMENT,
+    ORGANISATION,
+    PERSON,
+    EntitySpec,
+)
 
 FIRST_ROW = "_first_row"  # row of the first record with the same sourcedId (set over the whole file)
 CUSTOM_FIELDS_SCHEMA = {
@@ -45,6 +55,7 @@ ROLE_NAMES = {
     )
 }
 _STATUSES = {"active": "active", "inactive": "inactive", "tobedeleted": "tobedeleted"}
+RECORD_STATUS = "_record_status"  # the row's status column, typed (results have a canonical `status`)
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,7 @@ class FileMapping:
     school_id: pl.Expr
     fields: dict[str, pl.Expr]  # canonical field → expression over the file's columns
     checks: tuple[Check, ...] = ()
+    modified: pl.Expr | None = None  # source_updated_at, when more than the row's dateLastModified
 
 
 @dataclass
@@ -205,8 +217,109 @@ ENROLLMENTS = FileMapping(
     ),
 )
 
+
+def _number(column: str) -> pl.Expr:
+    return _col(column).cast(pl.Float64, strict=False)
+
+
+def _not_in(column: str, other_file: str, consequence: str = "") -> pl.Expr:
+    return pl.format(
+        f"{column.removesuffix('SourcedId')} '{{}}' is not in {other_file}.csv{consequence}", _col(column)
+    )
+
+
+_OWN_MODIFIED = to_datetime(_col("dateLastModified"))
+LINE_ITEMS = FileMapping(
+    "lineItems",
+    ASSIGNMENT,
+    # 1.2 names the school; 1.1 only the class, whose school comes from classes.csv.
+    school_id=pl.coalesce(_col("schoolSourcedId"), _col("_class_school")),
+    fields={
+        "class_id": _col("classSourcedId"),
+        "title": _col("title"),
+        "category": _col("_category_title"),
+        "assigned_date": to_date(_col("assignDate")),
+        "due_date": to_date(_col("dueDate")),
+        "max_score": _number("resultValueMax"),
+    },
+    checks=(
+        required("classSourcedId"),
+        Check(
+            "categorySourcedId",
+            _col("categorySourcedId").is_not_null() & _col("_category_found").is_null(),
+            _not_in("categorySourcedId", "categories"),
+        ),
+        Check(
+            "classSourcedId",
+            typed("school_id").is_null(),
+            _not_in("classSourcedId", "classes", ", so the school is unknown"),
+        ),
+        invalid("assignDate", "assigned_date", "unparseable date"),
+        invalid("dueDate", "due_date", "unparseable date"),
+        invalid("resultValueMax", "max_score", "not a number"),
+    ),
+    # A renamed category changes its line items: the later of the two stamps is theirs.
+    modified=pl.when(_OWN_MODIFIED.is_not_null()).then(
+        pl.max_horizontal(_OWN_MODIFIED, to_datetime(_col("_category_modified")))
+    ),
+)
+
+_SCORE_STATUS = to_vocab(_col("scoreStatus"), SCORE_STATUSES)
+RESULTS = FileMapping(
+    "results",
+    ASSIGNMENT_RESULT,
+    # The class's school, else (1.2, classes.csv not in the set) the school its line item names.
+    school_id=pl.coalesce(_col("_class_school"), _col("_item_school")),
+    fields={
+        "assignment_id": _col("lineItemSourcedId"),
+        "student_id": _col("studentSourcedId"),
+        "score": _number("score"),
+        # 1.2's flags say more than scoreStatus can: a late result is still "fully graded".
+        "status": pl.when(to_bool(_col("missing")))
+        .then(pl.lit("missing"))
+        .when((_SCORE_STATUS == "graded") & to_bool(_col("late")))
+        .then(pl.lit("late"))
+        .otherwise(_SCORE_STATUS),
+        "letter": _col("textScore"),
+        "comment": _col("comment"),
+    },
+    checks=(
+        required("lineItemSourcedId"),
+        required("studentSourcedId"),
+        Check(
+            "lineItemSourcedId",
+            _col("classSourcedId").is_null() & _col("_item_class").is_null(),
+            _not_in("lineItemSourcedId", "lineItems", ", so its class is unknown"),
+        ),
+        Check(
+            "classSourcedId",
+            typed("school_id").is_null(),
+            pl.format(
+                "class '{}' is not in classes.csv, so the school is unknown",
+                pl.coalesce(_col("classSourcedId"), _col("_item_class")),
+            ),
+        ),
+        Check(
+            "scoreStatus",
+            _col("scoreStatus").is_not_null() & _SCORE_STATUS.is_null(),
+            pl.format("unknown scoreStatus '{}'", _col("scoreStatus")),
+        ),
+        invalid("score", "score", "not a number"),
+        Check(
+            "late",
+            _col("late").is_not_null() & to_bool(_col("late")).is_null(),
+            pl.format("unknown boolean '{}'", _col("late")),
+        ),
+        Check(
+            "missing",
+            _col("missing").is_not_null() & to_bool(_col("missing")).is_null(),
+            pl.format("unknown boolean '{}'", _col("missing")),
+        ),
+    ),
+)
+
 MAPPINGS: dict[str, FileMapping] = {
-    m.file: m for m in (ORGS, ACADEMIC_SESSIONS, COURSES, CLASSES, USERS, ENROLLMENTS)
+    m.file: m for m in (ORGS, ACADEMIC_SESSIONS, COURSES, CLASSES, USERS, ENROLLMENTS, LINE_ITEMS, RESULTS)
 }
 
 
@@ -219,7 +332,7 @@ def _common_checks() -> list[Check]:
             _col(FIRST_ROW) != _col(ROW),
             pl.format("duplicate sourcedId (first at row {})", _col(FIRST_ROW)),
         ),
-        invalid("status", "status", "unknown status"),
+        invalid("status", RECORD_STATUS, "unknown status"),
         invalid("dateLastModified", "source_updated_at", "unparseable dateLastModified"),
     ]
 
@@ -244,9 +357,9 @@ def map_frame(frame: pl.DataFrame, mapping: FileMapping) -> MappedFrame:
     exprs = {
         "source_record_id": _col("sourcedId"),
         "school_id": mapping.school_id,
-        "source_updated_at": to_datetime(_col("dateLastModified")),
+        "source_updated_at": _OWN_MODIFIED if mapping.modified is None else mapping.modified,
         **mapping.fields,
-        "status": to_vocab(_col("status"), _STATUSES),
+        RECORD_STATUS: to_vocab(_col("status"), _STATUSES),
     }
     # Type every field once; the checks then read the typed columns.
     live = frame.filter(~deleting).with_columns(expr.alias(TYPED + name) for name, expr in exprs.items())

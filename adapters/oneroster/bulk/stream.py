@@ -76,6 +76,7 @@ class BulkStream(Stream):
             self.name,
             with_roles=self._bulk.uses("roles"),
             with_demographics=self._bulk.uses("demographics"),
+            present=[f for f in ("categories", "lineItems", "classes") if self._bulk.uses(f)],
         )
 
 

@@ -15,6 +15,8 @@ import polars as pl
 
 from adapters.oneroster.bulk.headers import ALIASES_10, COLUMNS
 from adapters.oneroster.bulk.manifest import Version
+from adapters.oneroster.sim_render import categories_of
+from adapters.oneroster.vocab import SCORE_STATUS_NAMES
 from hub.synthetic import SyntheticDistrict
 
 _ORG_TYPES = {"district": "district", "school": "school", "trust": "district", "other": "local"}
@@ -83,6 +85,10 @@ def render(district: SyntheticDistrict, version: Version) -> dict[str, pl.DataFr
     }
     if version == "1.2":
         built["roles"] = _roles(people)
+    if version != "1.0" and f["assignment"].height:  # 1.0 had no gradebook files
+        built["categories"] = _categories(f["assignment"])
+        built["lineItems"] = _line_items(f["assignment"])
+        built["results"] = _results(f["assignment_result"], f["assignment"])
     columns = COLUMNS[version]
     return {
         name: _layout(frame, columns[name], ALIASES_10.get(name, {}) if version == "1.0" else {})
@@ -217,6 +223,49 @@ def _enrollments(frame: pl.DataFrame) -> pl.DataFrame:
         _date("begin_date").alias("beginDate"),
         _date("end_date").alias("endDate"),
     )
+
+
+def _categories(assignments: pl.DataFrame) -> pl.DataFrame:
+    return categories_of(assignments).select(*_IDENTITY, pl.col("title"))
+
+
+def _line_items(frame: pl.DataFrame) -> pl.DataFrame:
+    categories = categories_of(frame).select(
+        pl.col("title").alias("category"), pl.col("source_record_id").alias("categorySourcedId")
+    )
+    return frame.join(categories, on="category", how="left", maintain_order="left").select(
+        *_IDENTITY,
+        pl.col("title"),
+        _date("assigned_date").alias("assignDate"),
+        _date("due_date").alias("dueDate"),
+        pl.col("class_id").alias("classSourcedId"),
+        pl.col("categorySourcedId"),
+        pl.col("school_id").alias("schoolSourcedId"),  # 1.2 only: 1.1's layout drops it
+        pl.when(pl.col("max_score").is_not_null()).then(pl.lit("0")).alias("resultValueMin"),
+        pl.col("max_score").cast(pl.String).alias("resultValueMax"),
+    )
+
+
+def _results(frame: pl.DataFrame, assignments: pl.DataFrame) -> pl.DataFrame:
+    classes = assignments.select(pl.col("source_record_id").alias("assignment_id"), "class_id")
+    status = pl.col("status")
+    return frame.join(classes, on="assignment_id", how="left", maintain_order="left").select(
+        *_IDENTITY,
+        pl.col("assignment_id").alias("lineItemSourcedId"),
+        pl.col("student_id").alias("studentSourcedId"),
+        status.replace_strict(SCORE_STATUS_NAMES, default=None, return_dtype=pl.String).alias("scoreStatus"),
+        pl.col("score").cast(pl.String).alias("score"),
+        pl.col("comment"),
+        # 1.2 only (1.1's layout drops them): the class, the text score and the two flags.
+        pl.col("class_id").alias("classSourcedId"),
+        pl.col("letter").alias("textScore"),
+        _bool_of(status == "late").alias("late"),
+        _bool_of(status == "missing").alias("missing"),
+    )
+
+
+def _bool_of(expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr).then(pl.lit("true")).otherwise(pl.lit("false"))
 
 
 def _csv(frame: pl.DataFrame) -> bytes:

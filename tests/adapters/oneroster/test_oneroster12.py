@@ -14,7 +14,7 @@ from adapters.oneroster.adapter import OneRosterAdapter, OneRosterConfig
 from adapters.oneroster.client import OneRosterClient
 from adapters.oneroster.oauth2 import OAuth2ClientCredentials, ScopeError
 from adapters.oneroster.simulator import OneRosterSimulator, create_app, simulator_of
-from adapters.oneroster.versions import FIELDS, SCOPE_DEMOGRAPHICS, SCOPE_ROSTER_CORE
+from adapters.oneroster.versions import FIELDS, SCOPE_DEMOGRAPHICS, SCOPE_GRADEBOOK, SCOPE_ROSTER_CORE
 from adapters.sdk import AuthError, MappedPage, Stream
 from hub.synthetic import SyntheticDistrict, generate_district
 
@@ -383,4 +383,7 @@ def test_a_1_2_config_takes_a_token_url_and_scopes() -> None:
     assert (auth.token_url, auth.scopes) == ("https://auth.example.org/oauth/token", (SCOPE_ROSTER_CORE,))
     default = _adapter(None).client_for("1.2").auth
     assert isinstance(default, OAuth2ClientCredentials)
-    assert (default.token_url, default.scopes) == (BASE + "/token", (SCOPE_ROSTER_CORE, SCOPE_DEMOGRAPHICS))
+    assert (default.token_url, default.scopes) == (
+        BASE + "/token",
+        (SCOPE_ROSTER_CORE, SCOPE_DEMOGRAPHICS, SCOPE_GRADEBOOK),
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 import polars as pl
@@ -14,7 +14,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from adapters.oneroster.adapter import OneRosterAdapter, OneRosterConfig
-from adapters.oneroster.mapping import NOT_CARRIED, NOT_CARRIED_BY_VERSION
+from adapters.oneroster.mapping import LATE_READS_AS, NOT_CARRIED, NOT_CARRIED_BY_VERSION
 from adapters.oneroster.simulator import OneRosterSimulator, create_app, simulator_of
 from adapters.sdk import MappedPage, Reject, Stream
 from adapters.sdk.simserver import BackgroundServer
@@ -26,7 +26,7 @@ PAGE_SIZE = 37  # small and odd, so every entity spans several pages with a shor
 
 @pytest.fixture(scope="module")
 def district() -> SyntheticDistrict:
-    return generate_district(students=200, seed=21)
+    return generate_district(students=200, seed=21, gradebook=True)
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +79,8 @@ def _latest(district: SyntheticDistrict) -> datetime:
 
 
 def _comparable(frame: pl.DataFrame, entity: str, version: str = "1.1") -> pl.DataFrame:
+    if entity == "assignment_result":  # 1.1 cannot say "late": such a result reads as graded
+        frame = frame.with_columns(pl.col("status").replace(LATE_READS_AS[version]))
     return frame.drop(sorted(NOT_CARRIED_BY_VERSION[version][entity])).sort("source_record_id")
 
 
@@ -87,7 +89,10 @@ def test_every_field_oneroster_carries_survives_the_round_trip(
 ) -> None:
     before = simulator.requests
     result = _read_all(_adapter(server, version))
-    assert list(result) == ["organisation", "academic_session", "course", "class", "person", "enrollment"]
+    assert list(result) == [
+        "organisation", "academic_session", "course", "class", "person", "enrollment",
+        "assignment", "assignment_result",
+    ]  # fmt: skip
     for entity, (mapped, pages) in result.items():
         expected = district.frames[entity]
         assert mapped.rejects == []
@@ -95,9 +100,14 @@ def test_every_field_oneroster_carries_survives_the_round_trip(
         assert_frame_equal(_comparable(mapped.frame, entity, version), _comparable(expected, entity, version))
         # The paging ends on the last page: exactly ceil(total / page size) requests, no empty page.
         assert pages == math.ceil(expected.height / PAGE_SIZE), entity
-    # Plus the demographics the users stream joins on (everyone generated has at least a sex).
+    # Plus the demographics the users stream joins on (everyone generated has at least a sex), and
+    # the gradebook's lookups, each read once: categories (one page), every class's school, and
+    # for 1.1 (whose results name no class) every line item's class.
     demographics = math.ceil(district.frames["person"].height / PAGE_SIZE)
-    assert simulator.requests - before == sum(p for _, p in result.values()) + demographics
+    lookups = 1 + math.ceil(district.frames["class"].height / PAGE_SIZE)
+    if version == "1.1":
+        lookups += math.ceil(district.frames["assignment"].height / PAGE_SIZE)
+    assert simulator.requests - before == sum(p for _, p in result.values()) + demographics + lookups
     assert result["person"][1] > 5  # several pages really were walked
 
 
@@ -148,12 +158,17 @@ def test_records_marked_tobedeleted_arrive_as_deleted_ids(
     server: BackgroundServer, district: SyntheticDistrict, simulator: OneRosterSimulator, version: str
 ) -> None:
     gone = district.frames["enrollment"]["source_record_id"].head(3).to_list()
+    gone_results = district.frames["assignment_result"]["source_record_id"].tail(2).to_list()
     latest = _latest(district)
-    simulator.mark_deleted("enrollments", gone)
+    later = latest + timedelta(hours=1)
+    simulator.mark_deleted("enrollments", gone, at=later)
+    simulator.mark_deleted("results", gone_results, at=later)
     try:
-        enrollments, _ = _read_all(_adapter(server, version), since=latest)["enrollment"]
+        delta = _read_all(_adapter(server, version), since=latest)
+        enrollments, results = delta["enrollment"][0], delta["assignment_result"][0]
         assert sorted(enrollments.deleted_ids) == sorted(gone)
-        assert enrollments.frame.height == 0
+        assert sorted(results.deleted_ids) == sorted(gone_results)
+        assert enrollments.frame.height == results.frame.height == 0
         full, _ = _read_all(_adapter(server, version))["enrollment"]
         assert sorted(full.deleted_ids) == sorted(gone)
         assert full.frame.height == district.frames["enrollment"].height - 3
