@@ -35,6 +35,19 @@ class Settings(BaseSettings):
     # Secure cookies need HTTPS; turn off only for plain-HTTP use on loopback (the demo does).
     admin_cookie_secure: bool = True
     admin_session_max_age_seconds: int = 8 * 3600
+    # OpenID Connect single sign-on for admins (docs/admin-guide.md). Off unless an issuer is set.
+    # A signed-in e-mail must be verified by the provider and belong to an existing admin user:
+    # roles and schools stay in Satchel, and nobody is created from the provider's say-so.
+    admin_oidc_issuer: str | None = None
+    admin_oidc_client_id: str | None = None
+    admin_oidc_client_secret: str | None = None
+    admin_oidc_discovery_url: str | None = None  # default: {issuer}/.well-known/openid-configuration
+    admin_oidc_scopes: str = "openid email"
+    admin_oidc_email_claim: str = "email"
+    admin_oidc_button_label: str = "Sign in with single sign-on"
+    # Where the provider sends people back; default {request base URL}admin/oidc/callback. Set it
+    # behind a proxy that rewrites the host or scheme.
+    admin_oidc_redirect_uri: str | None = None
 
     def admin_signing_key(self) -> str:
         if not self.admin_secret_key:

@@ -22,6 +22,7 @@ from hub.access.users import LoginError, authenticate
 from hub.admin import records, views
 from hub.admin.session import Sessions, Viewer, csrf_ok, new_csrf_token, reject_app_tokens
 from hub.admin.throttle import LoginThrottle
+from hub.config import Settings
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 _CSS = Path(__file__).parent / "static" / "admin.css"
@@ -68,13 +69,7 @@ def web_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
         return form
 
     def login_form(request: Request, status_code: int = 200, **ctx: Any) -> Response:
-        # An anonymous session carries the login form's CSRF token (no login CSRF).
-        csrf = new_csrf_token()
-        response = TEMPLATES.TemplateResponse(
-            request, "login.html", {"who": None, "csrf": csrf, **ctx}, status_code=status_code
-        )
-        sessions.write(response, None, csrf)
-        return response
+        return anonymous_login_page(request, sessions, status_code, **ctx)
 
     @router.get("/static/admin.css")
     def stylesheet() -> Response:
@@ -220,6 +215,26 @@ def web_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
         return page(request, "audit.html", who, events=events, nav="audit")
 
     return router
+
+
+def anonymous_login_page(
+    request: Request, sessions: Sessions, status_code: int = 200, **ctx: Any
+) -> Response:
+    """The sign-in page, with a fresh anonymous session carrying its form's CSRF token (no login
+    CSRF); it offers single sign-on when an OIDC provider is configured."""
+    csrf = new_csrf_token()
+    response = TEMPLATES.TemplateResponse(
+        request,
+        "login.html",
+        {"who": None, "csrf": csrf, "sso_label": sso_label(sessions.settings), **ctx},
+        status_code=status_code,
+    )
+    sessions.write(response, None, csrf)
+    return response
+
+
+def sso_label(settings: Settings) -> str | None:
+    return settings.admin_oidc_button_label if settings.admin_oidc_issuer else None
 
 
 def _quote(text: str) -> str:
