@@ -75,20 +75,37 @@ class ArborClient:
     async def reference_pages(
         self, http: SourceHttpClient, resource: Resource
     ) -> AsyncIterator[tuple[list[Record], str]]:
-        """The list endpoint, page by page: (references, location). A short page is the last."""
+        """The list endpoint, page by page: (references, location). A short page is the last.
+
+        Arbor announces no total, so an empty page after a full one is either the end or a page
+        lost on the way; the page after it tells them apart (one request more per list). Taking a
+        lost page for the end would make a full read tombstone everything listed after it.
+        """
+        path = f"{API_ROOT}/{resource.path}"
         page_number = 1
         while True:
-            path = f"{API_ROOT}/{resource.path}"
-            body = await self.get(http, path, {"page-number": page_number, "page-size": self.page_size})
-            refs = body.get(resource.list_key) if isinstance(body, dict) else None
-            if not isinstance(refs, list):
-                raise SourceContractError(
-                    f"{path} (page {page_number}) did not return a {resource.list_key!r} list of references"
-                )
+            refs = await self._list_page(http, resource, page_number)
+            if not refs and page_number > 1:
+                if await self._list_page(http, resource, page_number + 1):
+                    raise SourceContractError(
+                        f"{path}: page {page_number} came back empty, but page {page_number + 1} lists "
+                        "references; the list is incomplete, so nothing was applied"
+                    )
+                return
             yield refs, f"{path}?page-number={page_number}"
             if len(refs) < self.page_size:
                 return
             page_number += 1
+
+    async def _list_page(self, http: SourceHttpClient, resource: Resource, number: int) -> list[Record]:
+        path = f"{API_ROOT}/{resource.path}"
+        body = await self.get(http, path, {"page-number": number, "page-size": self.page_size})
+        refs = body.get(resource.list_key) if isinstance(body, dict) else None
+        if not isinstance(refs, list):
+            raise SourceContractError(
+                f"{path} (page {number}) did not return a {resource.list_key!r} list of references"
+            )
+        return refs
 
     async def resolve(self, http: SourceHttpClient, refs: list[Record]) -> list[Record]:
         """Fetch the objects behind references, concurrently. SourceHttpClient's semaphore and the

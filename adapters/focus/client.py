@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import httpx
 
-from adapters.focus.dialect import Record, first, get, ident, items
+from adapters.focus.dialect import FieldError, Record, first, get, ident, items
 from adapters.sdk import AuthError, Page, RateLimiter, SourceContractError, SourceHttpClient
 
 TOKEN_PATH = "/oauth/token"  # noqa: S105 - a URL path, not a secret
@@ -89,6 +89,21 @@ class OAuth2ClientCredentials(httpx.Auth):
         self._token = str(token)
         # Renew a minute early so a token never expires between being attached and being checked.
         self._expires_at = self._clock() + max(0.0, float(body.get("expires_in") or 3600) - 60)
+
+
+def _student_id(record: Any) -> str | None:
+    """A roster record's id, or None when it has none usable (mapping quarantines the record)."""
+    try:
+        return ident(record.get("id"), "students.id") if isinstance(record, dict) else None
+    except FieldError:
+        return None
+
+
+def _school_of(record: Record) -> str | None:
+    try:
+        return ident(get(record, "schoolId"), "schoolId")
+    except FieldError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -163,19 +178,38 @@ class FocusClient:
         return self._students
 
     async def _school_students(self, http: SourceHttpClient, school_id: str | None) -> list[Record]:
-        out: list[Record] = []
+        """One school's roster, page by page. A student listed twice (the roster shifting between
+        pages) counts once; stopping short of the `total` Focus announced is an error, since a
+        full read would then take the students never listed for leavers."""
+        out: dict[Any, Record] = {}
+        nameless: list[Record] = []  # no id: mapping quarantines them; they still count as read
         page = 1
+        total: Any = None
         while True:
             params = {"school_id": school_id, "page": page, "limit": self.page_size}
             body, response = await http.get_json("students", params)
             if not isinstance(body, dict) or first(body, "students") is None:
                 raise SourceContractError(f"{response.url} did not return a 'students' list")
             records = items(first(body, "students"), "students")
-            out.extend({**r, "schoolId": get(r, "schoolId") or school_id} for r in records)
+            for r in records:
+                record = {**r, "schoolId": get(r, "schoolId") or school_id}
+                key = _student_id(r)
+                if key is None:
+                    nameless.append(record)
+                else:
+                    out[key] = record
             total = first(body, "total", "totalCount")
-            if not records or len(records) < self.page_size or (isinstance(total, int) and len(out) >= total):
-                return out
+            read = len(out) + len(nameless)
+            if not records or len(records) < self.page_size or (isinstance(total, int) and read >= total):
+                break
             page += 1
+        if isinstance(total, int) and len(out) + len(nameless) < total:
+            raise SourceContractError(
+                f"students of school {school_id}: the source said it holds {total} records, but paging "
+                f"stopped at {len(out) + len(nameless)} (page {page} came back with {len(records)}); "
+                "the roster is incomplete, so nothing was applied"
+            )
+        return [*out.values(), *nameless]
 
     # -- per-student fan-out -------------------------------------------------------------------------
     async def student_pages(self, pages: tuple[str, ...]) -> AsyncIterator[Page]:
@@ -201,18 +235,23 @@ class FocusClient:
             yield page
 
     async def _fetch_student_pages(self, pages: tuple[str, ...]) -> AsyncIterator[Page]:
-        roster = [
-            Student(str(ident(s.get("id"), "students.id")), ident(get(s, "schoolId"), "schoolId"))
-            for s in await self.students()
-        ]
+        everyone = await self.students()
+        roster = [Student(sid, _school_of(s)) for s in everyone if (sid := _student_id(s)) is not None]
+        location = f"{self.base_url}/students/{{id}}/{'|'.join(pages)}"
+        if len(roster) < len(everyone):
+            # Their pages cannot be asked for; saying so (a record without an id) keeps the engine
+            # from taking their absence for deletions.
+            unread = len(everyone) - len(roster)
+            yield Page(records=[{"student_id": None, "school_id": None, "payload": None,
+                                 "unread": f"{unread} roster students without a usable id: not read"}],
+                       location=location, total=None)  # fmt: skip
         async with self.http() as http:
             for start in range(0, len(roster), self.batch):
                 batch = roster[start : start + self.batch]
                 fetched = await asyncio.gather(
                     *(self._student_page(http, s, p) for s in batch for p in pages)
                 )
-                yield Page(records=fetched, location=f"{self.base_url}/students/{{id}}/{'|'.join(pages)}",
-                           total=len(roster) * len(pages))  # fmt: skip
+                yield Page(records=fetched, location=location, total=len(roster) * len(pages))
 
     async def _student_page(self, http: SourceHttpClient, student: Student, page: str) -> Record:
         body, _ = await http.get_json(f"students/{student.id}/{page}")

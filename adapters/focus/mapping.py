@@ -99,13 +99,21 @@ def map_records(spec: EntitySpec, page: Page, row: RecordMapper) -> MappedPage:
 
 def map_student_pages(spec: EntitySpec, page: Page, mapper: StudentMapper) -> MappedPage:
     """Per-student pages: records are {"student_id", "school_id", "payload"}; a page that cannot be
-    read is rejected whole, naming the student and the field."""
+    read is rejected whole, naming the student and the field.
+
+    The reject carries no record id: the page held some unknown set of this entity's records (not
+    one whose id is the student's), so the engine must not take any stored record's absence from
+    this read for a deletion. The client marks students it could not ask about the same way."""
     rows, rejects = [], []
     for record in page.records:
+        if record.get("unread"):
+            rejects.append(Reject(None, "students.id", record["unread"], page.location))
+            continue
         try:
             rows.extend(mapper(record["student_id"], record["school_id"], record["payload"]))
         except FieldError as exc:
-            rejects.append(Reject(record["student_id"], exc.field, exc.reason, page.location))
+            reason = f"student {record['student_id']}: {exc.reason}"
+            rejects.append(Reject(None, exc.field, reason, page.location))
     return MappedPage(to_frame(spec, rows), rejects)
 
 

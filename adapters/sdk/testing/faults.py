@@ -7,13 +7,15 @@
         ... run a sync ...
         assert [f.kind for f in faults.log] == [FaultKind.SERVER_ERROR]
 
-A fault counts the requests it matches (every request, or those whose path contains `path`) from
+A fault counts the requests it matches (every request, or those whose path contains `path`; with
+`whole_path=True`, those whose path is exactly `path`, e.g. a list endpoint but not its items) from
 the moment it is armed; it breaks request number `at` and the `times - 1` after it (`times=None`:
 every one from `at` on). The first armed fault whose window covers a request breaks it.
 
 Protocol-agnostic: the record-level faults (drop_field, empty_page, duplicate) edit the JSON body's
-list of records, found under `key` (searched depth-first) or, without a key, as the first list of
-objects in the body. Status faults (rate_limit, server_error, auth_expired) answer without calling
+list of records, found under `key` (searched depth-first; a single object under `key`, as in a
+one-record response, counts as a list of one) or, without a key, as the first list of objects in
+the body. Status faults (rate_limit, server_error, auth_expired) answer without calling
 the app; timeout holds the request until the client gives up (or `delay` passes); truncate cuts
 the body in half. Everything the injector did is in `Faults.log`.
 """
@@ -54,6 +56,7 @@ class Fault:
     at: int = 1
     times: int | None = 1
     path: str | None = None
+    whole_path: bool = False
     status: int = 503
     retry_after: float | None = 1.0
     delay: float = 5.0
@@ -65,7 +68,9 @@ class Fault:
     fired: int = 0  # requests this fault broke
 
     def matches(self, path: str) -> bool:
-        return self.path is None or self.path in path
+        if self.path is None:
+            return True
+        return path == self.path if self.whole_path else self.path in path
 
     def covers(self, number: int) -> bool:
         """Whether the `number`-th matching request falls in this fault's window."""
@@ -104,6 +109,7 @@ class Faults:
         at: int = 1,
         times: int | None = 1,
         path: str | None = None,
+        whole_path: bool = False,
         status: int = 503,
         retry_after: float | None = 1.0,
         delay: float = 5.0,
@@ -117,7 +123,20 @@ class Faults:
             raise ValueError("`at` and `times` count requests from 1")
         if kind is FaultKind.DROP_FIELD and not field:
             raise ValueError("a drop_field fault needs the `field` to drop")
-        fault = Fault(kind, at, times, path, status, retry_after, delay, key, field, rename_to, max(1, count))
+        fault = Fault(
+            kind,
+            at,
+            times,
+            path,
+            whole_path,
+            status,
+            retry_after,
+            delay,
+            key,
+            field,
+            rename_to,
+            max(1, count),
+        )
         with self._lock:
             self.armed.append(fault)
         return fault
@@ -248,6 +267,8 @@ def find_records(document: Any, key: str | None = None) -> list[Any] | None:
     if not isinstance(document, dict):
         return None
     for name, value in document.items():
+        if key is not None and name == key and isinstance(value, dict):
+            return [value]  # one record (edited in place through this list)
         if isinstance(value, list) and (
             name == key if key is not None else all(isinstance(v, dict) for v in value)
         ):
