@@ -54,6 +54,7 @@ from hub.admin.schemas import (
     UserOut,
 )
 from hub.admin.session import CSRF_HEADER, Sessions, Viewer, csrf_ok, reject_app_tokens
+from hub.admin.source_check import ConnectionCheckOut, check_source
 from hub.admin.throttle import LoginThrottle
 
 
@@ -204,6 +205,15 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
         """The source's sync history: status, counts, errors, quarantined records."""
         with transaction() as conn:
             return views.source_runs(conn, who, source_id, limit)
+
+    @router.post("/sources/{source_id}/test", response_model=ConnectionCheckOut, responses=NOT_FOUND)
+    async def test_source(source_id: str, who: Who) -> ConnectionCheckOut:
+        """Test connection: the adapter's own check against the MIS (ok, bad credentials,
+        unreachable, wrong dialect ...). A failed check is still a 200: the test itself ran."""
+        try:
+            return await check_source(engine, who, source_id)
+        except views.NotFoundError as exc:
+            raise HTTPException(404, f"not found: {exc}") from None
 
     @router.get("/audit", response_model=list[AuditOut])
     def audit_log(who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[AuditOut]:

@@ -21,6 +21,7 @@ from hub.access.requests import GrantOptions, RequestError, Status
 from hub.access.users import LoginError, authenticate
 from hub.admin import records, views
 from hub.admin.session import Sessions, Viewer, csrf_ok, new_csrf_token, reject_app_tokens
+from hub.admin.source_check import check_source
 from hub.admin.throttle import LoginThrottle
 from hub.config import Settings
 
@@ -208,6 +209,16 @@ def web_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
     async def sources_page(request: Request, who: Who) -> Response:
         rows = await in_transaction(lambda conn: views.sources(conn, who))
         return page(request, "sources.html", who, sources=rows, nav="sources")
+
+    @router.post("/sources/{source_id}/test", response_class=HTMLResponse)
+    async def test_source(request: Request, source_id: str, who: Who) -> Response:
+        await checked_form(request, who)
+        try:
+            result = await check_source(engine, who, source_id)
+        except views.NotFoundError:
+            raise HTTPException(404, "not found") from None
+        rows = await in_transaction(lambda conn: views.sources(conn, who))
+        return page(request, "sources.html", who, sources=rows, check=result, nav="sources")
 
     @router.get("/audit", response_class=HTMLResponse)
     async def audit_page(request: Request, who: Who) -> Response:
