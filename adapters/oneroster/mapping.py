@@ -44,7 +44,7 @@ NOT_CARRIED_BY_VERSION: dict[str, dict[str, frozenset[str]]] = {
     "1.2": {entity: frozenset() for entity in NOT_CARRIED},
 }
 # Result statuses a version cannot express, and what they read as instead.
-LATE_READS_AS: dict[str, dict[str, str]] = {"1.1": {"late": "graded"}, "1.2": {}}
+LATE_READS_AS: dict[str, dict[str, str]] = {"1.0": {"late": "graded"}, "1.1": {"late": "graded"}, "1.2": {}}
 
 
 def as_version_reads(frames: Mapping[str, pl.DataFrame], version: str) -> dict[str, pl.DataFrame]:

@@ -18,7 +18,7 @@ from adapters.oneroster.bulk import write_bulk
 from adapters.oneroster.mapping import NOT_CARRIED, as_version_reads
 from adapters.oneroster.simulator import create_app, simulator_of
 from adapters.sdk.simserver import BackgroundServer
-from adapters.sdk.testing import store_differences
+from adapters.sdk.testing import live_count, store_differences
 from hub.store import CANONICAL_TABLES
 from hub.store.sources import add_source, get_source
 from hub.sync import sync_source
@@ -137,3 +137,70 @@ def test_csv_bulk_round_trip_into_the_store(
     assert summary.status == "succeeded", summary.error
     assert summary.totals.quarantined == 0
     assert_store_equals(engine, source_id, district, CSV_NOT_CARRIED[version], version)
+
+
+def _write_extension_set(folder: Path, users: list[tuple[str, str | None, str | None]]) -> None:
+    """A 1.1 set: one school and students with two extension columns (id, language, lunch code)."""
+    folder.mkdir(exist_ok=True)
+    (folder / "manifest.csv").write_text(
+        "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\nfile.orgs,bulk\nfile.users,bulk\n"
+    )
+    (folder / "orgs.csv").write_text(
+        "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n"
+        "org-s,active,2023-08-01T00:00:00Z,Elm School,school,,\n"
+    )
+    header = "sourcedId,status,dateLastModified,orgSourcedIds,role,givenName,familyName,metadata.homeLanguage,ext_lunch\n"
+    rows = [
+        f"{u},active,2023-08-01T00:00:00Z,org-s,student,Given,Family,{lang or ''},{lunch or ''}\n"
+        for u, lang, lunch in users
+    ]
+    (folder / "users.csv").write_text(header + "".join(rows))
+
+
+def test_csv_extension_columns_are_stored_as_custom_fields_and_follow_changes(
+    engine: Engine, tmp_path: Path
+) -> None:
+    folder = tmp_path / "set"
+    users = [(f"u{n}", "spa" if n % 2 else "eng", "F") for n in range(1, 11)]
+    _write_extension_set(folder, users)
+    with engine.begin() as conn:
+        source_id = add_source(conn, "ext", "oneroster", {"path": str(folder)})
+    first = sync_source(engine, "ext")
+    assert first.status == "succeeded", first.error
+    assert first.counts["custom_field"].inserted == 20  # ten records, two keys each
+
+    fields, people = CANONICAL_TABLES["custom_field"], CANONICAL_TABLES["person"]
+    query = (
+        select(
+            fields.c.entity,
+            fields.c.record_source_id,
+            fields.c.key,
+            fields.c.value,
+            people.c.source_record_id,
+        )
+        .join(people, people.c.id == fields.c.person_id)  # person_id is the person's hub id
+        .where(
+            fields.c.source_id == source_id, fields.c.deleted_at.is_(None), fields.c.record_source_id == "u1"
+        )
+        .order_by(fields.c.key)
+    )
+    with engine.connect() as conn:
+        stored = [tuple(r) for r in conn.execute(query)]
+        school = conn.execute(
+            select(fields.c.school_id).where(fields.c.source_record_id == "person:u1:ext_lunch")
+        ).scalar_one()
+        org = conn.execute(select(CANONICAL_TABLES["organisation"].c.id)).scalar_one()
+    assert stored == [
+        ("person", "u1", "ext_lunch", "F", "u1"),
+        ("person", "u1", "metadata.homeLanguage", "spa", "u1"),
+    ]
+    assert school == org
+
+    # u1's language changes, u2's lunch code is emptied, u10 leaves: one update, three tombstones.
+    changed = [("u1", "fra", "F"), ("u2", "eng", None), *users[2:9]]
+    _write_extension_set(folder, changed)
+    second = sync_source(engine, "ext")
+    assert second.status == "succeeded", second.error
+    counts = second.counts["custom_field"]
+    assert (counts.inserted, counts.updated, counts.tombstoned) == (0, 1, 3)
+    assert live_count(engine, source_id, "custom_field") == 17

@@ -12,7 +12,8 @@ from adapters.oneroster.bulk.check import check, detect_version
 from adapters.oneroster.bulk.headers import HeaderError, HeaderFix
 from adapters.oneroster.bulk.manifest import Version
 from adapters.oneroster.bulk.mapping import CUSTOM_FIELDS_SCHEMA
-from adapters.oneroster.bulk.stream import PAGE_SIZE, BulkMappedPage, BulkStream, FramePage, bulk_streams
+from adapters.oneroster.bulk.stream import PAGE_SIZE, BulkMappedPage, BulkStream, FramePage
+from adapters.oneroster.bulk.streams import bulk_streams
 from adapters.oneroster.bulk.writer import write_bulk
 
 __all__ = [

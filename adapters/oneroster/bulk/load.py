@@ -11,6 +11,7 @@ set joins as nulls, and the mapping quarantines the rows that needed it.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 import polars as pl
 
@@ -28,7 +29,7 @@ JOINED = {
     "_demo_row": pl.Int64,
 }
 # Columns lineItems.csv and results.csv gain from categories.csv, lineItems.csv and classes.csv.
-GRADEBOOK_JOINED = {
+GRADEBOOK_JOINED: dict[str, dict[str, Any]] = {
     "lineItems": {
         "_category_found": pl.Boolean,
         "_category_title": pl.String,

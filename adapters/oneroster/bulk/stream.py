@@ -12,14 +12,13 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 import polars as pl
 
-from adapters.oneroster.bulk.bulkset import STREAM_FILES, BulkSet, open_bulk, require_readable
+from adapters.oneroster.bulk.bulkset import BulkSet
 from adapters.oneroster.bulk.load import load_file
 from adapters.oneroster.bulk.manifest import Mode
-from adapters.oneroster.bulk.mapping import CUSTOM_FIELDS_SCHEMA, MAPPINGS, FileMapping, map_frame
+from adapters.oneroster.bulk.mapping import CUSTOM_FIELDS_SCHEMA, FileMapping, map_frame
 from adapters.oneroster.bulk.reader import ROW
 from adapters.sdk import MappedPage, Page, Stream
 
@@ -62,7 +61,9 @@ class BulkStream(Stream):
         for start in range(0, frame.height, self._page_size):
             page = frame.slice(start, self._page_size)
             rows = f"rows {page[ROW][0]}-{page[ROW][-1]}"
-            yield FramePage(records=[], location=f"{self.name}.csv:{rows}", total=frame.height, frame=page)
+            yield FramePage(
+                records=[], location=f"{self._mapping.file}.csv:{rows}", total=frame.height, frame=page
+            )
 
     def to_canonical(self, page: Page) -> BulkMappedPage:
         if not isinstance(page, FramePage):
@@ -73,19 +74,8 @@ class BulkStream(Stream):
     def _load(self) -> pl.DataFrame:
         return load_file(
             self._bulk.source,
-            self.name,
+            self._mapping.file,
             with_roles=self._bulk.uses("roles"),
             with_demographics=self._bulk.uses("demographics"),
             present=[f for f in ("categories", "lineItems", "classes") if self._bulk.uses(f)],
         )
-
-
-def bulk_streams(path: Path, *, version: str | None = None, page_size: int = PAGE_SIZE) -> list[Stream]:
-    """Streams for every data file of the set at `path` (a .zip or a folder), in dependency order.
-
-    Raises SourceContractError naming every problem (missing file, bad header …) before any read.
-    """
-    bulk = open_bulk(path, version)
-    require_readable(bulk)
-    modes = bulk.modes
-    return [BulkStream(bulk, MAPPINGS[f], modes[f], page_size) for f in STREAM_FILES if f in modes]

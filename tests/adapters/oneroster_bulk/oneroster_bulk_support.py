@@ -32,16 +32,18 @@ async def _read(path: Path, version: str | None, page_size: int) -> ReadSet:
     result = ReadSet(bulk_streams(path, version=version, page_size=page_size))
     custom = [result.custom_fields]
     for stream in result.streams:
-        name = stream.entity.name
-        frames = [pl.DataFrame(schema=stream.entity.polars_schema())]
-        result.rejects[name], result.deleted[name], result.pages[name] = [], [], 0
+        name = stream.entity.name  # custom_field: several streams (one per file with extensions)
+        frames = [result.frames.get(name, pl.DataFrame(schema=stream.entity.polars_schema()))]
+        result.rejects.setdefault(name, [])
+        result.deleted.setdefault(name, [])
+        result.pages.setdefault(name, 0)
         async for page in stream.read(None):
             mapped = stream.to_canonical(page)
-            assert isinstance(mapped, BulkMappedPage)
             frames.append(mapped.frame)
             result.rejects[name] += mapped.rejects
             result.deleted[name] += mapped.deleted_ids
-            custom.append(mapped.custom_fields)
+            if isinstance(mapped, BulkMappedPage):
+                custom.append(mapped.custom_fields)
             result.pages[name] += 1
         result.frames[name] = pl.concat(frames)
     result.custom_fields = pl.concat(custom)

@@ -9,6 +9,7 @@ from oneroster_bulk_support import FIXTURES, column, read_set
 from polars.testing import assert_frame_equal
 
 from adapters.oneroster.bulk import BulkStream, check, open_bulk
+from adapters.sdk import Reject
 
 
 def _utc(
@@ -190,3 +191,46 @@ def test_one_point_two_roles_file_gives_role_and_school() -> None:
         ("u1", "staff", "administrator", "org-b", None),  # the primary role wins over the first listed
         ("u2", "student", "student", "org-s", "Ana"),  # primaryOrgSourcedId wins over the role's org
     ]
+
+
+def test_extension_cells_become_canonical_custom_field_rows() -> None:
+    read = read_set(FIXTURES / "extensions")
+
+    rows = read.frames["custom_field"].sort("source_record_id")
+    assert rows.select(
+        "source_record_id", "entity", "record_source_id", "person_id", "key", "value"
+    ).rows() == [
+        ("person:u1:ext_lunch_code", "person", "u1", "u1", "ext_lunch_code", "F"),
+        ("person:u1:metadata.homeLanguage", "person", "u1", "u1", "metadata.homeLanguage", "spa"),
+        ("person:u2:ext_lunch_code", "person", "u2", "u2", "ext_lunch_code", "R"),
+    ]
+    # Each follows its record: the person's school, and when the record last changed.
+    assert rows["school_id"].to_list() == ["org-s"] * 3
+    assert rows.schema == read.frames["custom_field"].schema
+    assert next(s for s in read.streams if s.name == "users.extensions").partial is False
+
+
+def test_a_delta_file_deletes_emptied_cells_and_holds_quarantined_records_custom_fields() -> None:
+    read = read_set(FIXTURES / "extensions_delta")
+
+    assert read.frames["custom_field"].sort("source_record_id")["source_record_id"].to_list() == [
+        "person:u1:ext_lunch_code",
+        "person:u1:metadata.homeLanguage",
+        "person:u2:ext_lunch_code",
+    ]
+    # u2's language cell is empty, u3 is tobedeleted: a delta file says so only explicitly.
+    assert sorted(read.deleted["custom_field"]) == [
+        "person:u2:metadata.homeLanguage",
+        "person:u3:ext_lunch_code",
+        "person:u3:metadata.homeLanguage",
+    ]
+    # u4 is quarantined (unknown role), so its custom field is held with it, not deleted.
+    assert read.rejects["custom_field"] == [
+        Reject(
+            "person:u4:metadata.homeLanguage",
+            "metadata.homeLanguage",
+            "not read: its record is quarantined (users.csv:row 5)",
+            "users.csv:row 5",
+        )
+    ]
+    assert [r.source_record_id for r in read.rejects["person"]] == ["u4"]
