@@ -1,8 +1,8 @@
 """Privacy as a property: whatever an app is granted and whatever it asks, no response shows a
 value from a school, data type or field it was not granted (privacy_world.py has the oracle).
 
-Each example draws grants (schools x data types x fields x options) for one app, writes them as
-grant rows, and sends generated queries through the real HTTP app (token, rate limiter, audit).
+Each example draws grants (schools x every data type, roster and school life x fields x every
+grant option that changes what is visible) for one app, writes them as grant rows, and sends generated queries through the real HTTP app (token, rate limiter, audit).
 Every response is walked whole — data, errors, extensions — for markers, dates, ids and cursors;
 no response may be a 5xx or carry a masked (INTERNAL) error.
 
@@ -36,6 +36,7 @@ from tests.graphql.helpers import gid
 from tests.graphql.privacy_queries import Pools
 from tests.graphql.privacy_queries import queries as schema_queries
 from tests.graphql.privacy_world import (
+    LIFE_ENTITIES,
     Grants,
     LeakError,
     Oracle,
@@ -58,6 +59,8 @@ GRAPHQL_TYPES = {
     "enrollment": "Enrollment",
     "school": "School",
     "district": "School",
+    # School life: the entity's name in CamelCase (attendance_mark → AttendanceMark).
+    **{entity: entity.title().replace("_", "") for entity in LIFE_ENTITIES},
 }
 
 
@@ -174,7 +177,47 @@ def test_the_oracle_catches_a_leak(env: Env) -> None:
         {"cursor": gid("x", stranger)},  # ids inside cursors
         {"id": gid("Person", student), "enabled": True},  # a non-string ungranted field
         {"dateOfBirth": "1990-01-01"},  # a date names its school and field
+        {"x": "zS0.attendance.note.100"},  # school life without its data type
+        {"x": "2070-01-01"},  # a school-life date (attendance) without its data type
     ]
     for leak in leaks:
         with pytest.raises(AssertionError):
             oracle.check(leak)
+
+
+def test_the_oracle_knows_what_options_hide(env: Env) -> None:
+    """Rows the options decide: each is caught by its marker alone when out of scope."""
+    world = env.world
+    everything = frozenset({"classes", "enrollments", "custom_fields", "students"})
+    custom = {
+        f.key: next(n for (kind, k, dt, n), h in world.marked.items() if h == hub and k == 1)
+        for hub, f in world.facts.items()
+        if f.kind == "custom_field" and f.school == 1
+    }
+    narrow = Oracle(world, {1: SchoolGrant(everything, custom_keys=("key0",))})
+    narrow.check({"value": f"zS1.custom_fields.value.{custom['key0']}"})
+    with pytest.raises(LeakError):
+        narrow.check({"value": f"zS1.custom_fields.value.{custom['key1']}"})
+    default = Oracle(world, {1: SchoolGrant(everything)})
+    for leak in (
+        "zS1.enrollments.source_record_id.50",  # an ended pupil's enrollment
+        "zS1.enrollments.source_record_id.51",  # an ended teacher's enrollment
+        "zS1.sessions.title.0",  # a term not started yet
+        "2051-09-01",  # its start date
+        "2001-01-02",  # the ended teacher enrollment's end date
+    ):
+        with pytest.raises(LeakError):
+            default.check({"x": leak})
+    endless = Oracle(world, {1: SchoolGrant(everything, endless_teachers=True, periods_always_active=True)})
+    for shown in ("zS1.enrollments.source_record_id.51", "zS1.sessions.title.0", "2051-09-01", "2001-01-02"):
+        endless.check({"x": shown})
+    with pytest.raises(LeakError):
+        endless.check({"x": "zS1.enrollments.source_record_id.50"})  # pupils still end
+    # Grade posting: school 0 has an open grading period, school 1 has none.
+    posting = Oracle(
+        world,
+        {0: SchoolGrant(everything, grade_posting=True), 1: SchoolGrant(everything, grade_posting=True)},
+    )
+    posting.check({"x": "zS0.enrollments.source_record_id.50"})
+    with pytest.raises(LeakError):
+        posting.check({"x": "zS1.enrollments.source_record_id.50"})
