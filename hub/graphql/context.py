@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from hub.access import AccessPolicy, AppRecord
 from hub.access.policy import PERSON_DATA_TYPES
 from hub.graphql.errors import ForbiddenScopeError
+from hub.graphql.filters import Filters
 
 V = TypeVar("V")
 
@@ -40,6 +41,11 @@ class Context:
     _withheld_cache: dict[tuple[str, str, str | None, str | None], frozenset[str]] = field(
         default_factory=dict
     )
+    # The policy's row filters, memoised by scope (hub.graphql.filters): read through these.
+    filters: Filters = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.filters = Filters(self.policy)
 
     def require(self, data_type: str, school_id: str | None) -> None:
         """Raise FORBIDDEN_SCOPE unless `school_id` granted `data_type` to this app."""

@@ -84,7 +84,7 @@ def kids(
     `key` (include the arguments in `key`: aliases may ask the same edge with others)."""
 
     def load() -> dict[str, list[N]]:
-        visible = ctx.policy.row_filter(table, data_type)
+        visible = ctx.filters.row_filter(table, data_type)
         if narrow is not None:
             visible = visible.narrowed(*narrow(visible))
         return children(ctx, table, visible, column, batch.values("id"), build)
@@ -98,25 +98,25 @@ def kids(
 def people() -> Target[Any]:
     from hub.graphql.types import PEOPLE, people_from
 
-    return Target(PEOPLE, lambda ctx: ctx.policy.people_filter(PEOPLE), people_from)
+    return Target(PEOPLE, lambda ctx: ctx.filters.people_filter(PEOPLE), people_from)
 
 
 def classes() -> Target[Any]:
     from hub.graphql.types import CLASSES, classes_from
 
-    return Target(CLASSES, lambda ctx: ctx.policy.row_filter(CLASSES, "classes"), classes_from)
+    return Target(CLASSES, lambda ctx: ctx.filters.row_filter(CLASSES, "classes"), classes_from)
 
 
 def courses() -> Target[Any]:
     from hub.graphql.types import COURSES, courses_from
 
-    return Target(COURSES, lambda ctx: ctx.policy.row_filter(COURSES, "classes"), courses_from)
+    return Target(COURSES, lambda ctx: ctx.filters.row_filter(COURSES, "classes"), courses_from)
 
 
 def sessions() -> Target[Any]:
     from hub.graphql.types import SESSIONS, sessions_from
 
-    return Target(SESSIONS, lambda ctx: ctx.policy.row_filter(SESSIONS, "classes"), sessions_from)
+    return Target(SESSIONS, lambda ctx: ctx.filters.row_filter(SESSIONS, "classes"), sessions_from)
 
 
 def hub_id_arg(value: str, type_name: str) -> str:

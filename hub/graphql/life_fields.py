@@ -262,7 +262,7 @@ def _school_page(
     ctx = info.context
     ctx.require(data_type, root.hub_id)
     table = CANONICAL_TABLES[entity]
-    visible = ctx.policy.row_filter(table, data_type, include_deleted=args.include_deleted)
+    visible = ctx.filters.row_filter(table, data_type, include_deleted=args.include_deleted)
     where = [table.c.school_id == root.hub_id, *(narrow(visible) if narrow else ())]
     return school_page(ctx, table, visible, args, where, build)
 

@@ -47,14 +47,21 @@ def school_page(
 def school_rows(
     ctx: Context, table: Table, visible: RowFilter, args: PageArgs, where: Sequence[ColumnElement[bool]]
 ) -> tuple[Rows, bool]:
-    """One page of a school connection and whether more follow (the compiled path reads here too)."""
+    """One page of a school connection and whether more follow."""
+    size, after_id, clauses = page_arguments(table, args)
+    return reads.page(ctx.conn, table, visible, first=size, after_id=after_id, where=[*where, *clauses])
+
+
+def page_arguments(table: Table, args: PageArgs) -> tuple[int, str | None, list[ColumnElement[bool]]]:
+    """Page size, the id to read after and the clauses `args` add — or the error they earn, checked
+    in this order (the compiled path reads a page of schools with these too)."""
     size, after_id = page_size(args.first), decode_cursor(args.after)
-    clauses = list(where)
+    clauses: list[ColumnElement[bool]] = []
     if args.updated_since is not None:
         if args.updated_since.tzinfo is None:
             raise BadArgumentError("`updatedSince` needs a time zone (e.g. 2026-01-15T09:00:00Z)")
         clauses.append(table.c.updated_at > args.updated_since)
-    return reads.page(ctx.conn, table, visible, first=size, after_id=after_id, where=clauses)
+    return size, after_id, clauses
 
 
 def by_ids(ctx: Context, table: Table, visible: RowFilter, ids: set[str], build: Build[N]) -> dict[str, N]:

@@ -84,7 +84,7 @@ class Person(Node):
             lambda: children(
                 ctx,
                 ENROLLMENTS,
-                ctx.policy.row_filter(ENROLLMENTS, "enrollments"),
+                ctx.filters.row_filter(ENROLLMENTS, "enrollments"),
                 "person_id",
                 self.batch.values("id"),
                 enrollments_from,
@@ -101,7 +101,7 @@ class Person(Node):
             lambda: by_ids(
                 ctx,
                 PEOPLE,
-                ctx.policy.row_filter(PEOPLE, "contacts"),
+                ctx.filters.row_filter(PEOPLE, "contacts"),
                 self.batch.list_values("agent_ids"),
                 people_from,
             ),
@@ -161,7 +161,7 @@ class Class(Node):
             lambda: by_ids(
                 ctx,
                 COURSES,
-                ctx.policy.row_filter(COURSES, "classes"),
+                ctx.filters.row_filter(COURSES, "classes"),
                 self.batch.values("course_id"),
                 courses_from,
             ),
@@ -176,7 +176,7 @@ class Class(Node):
             lambda: by_ids(
                 ctx,
                 SESSIONS,
-                ctx.policy.row_filter(SESSIONS, "classes"),
+                ctx.filters.row_filter(SESSIONS, "classes"),
                 self.batch.list_values("session_ids"),
                 sessions_from,
             ),
@@ -192,7 +192,7 @@ class Class(Node):
             lambda: children(
                 ctx,
                 ENROLLMENTS,
-                ctx.policy.row_filter(ENROLLMENTS, "enrollments"),
+                ctx.filters.row_filter(ENROLLMENTS, "enrollments"),
                 "class_id",
                 self.batch.values("id"),
                 enrollments_from,
@@ -221,7 +221,7 @@ class Enrollment(Node):
         found = self.batch.once(
             "person",
             lambda: by_ids(
-                ctx, PEOPLE, ctx.policy.people_filter(PEOPLE), self.batch.values("person_id"), people_from
+                ctx, PEOPLE, ctx.filters.people_filter(PEOPLE), self.batch.values("person_id"), people_from
             ),
         )
         person = found.get(self.person_id) if self.person_id else None
@@ -238,7 +238,7 @@ class Enrollment(Node):
             lambda: by_ids(
                 ctx,
                 CLASSES,
-                ctx.policy.row_filter(CLASSES, "classes"),
+                ctx.filters.row_filter(CLASSES, "classes"),
                 self.batch.values("class_id"),
                 classes_from,
             ),
@@ -389,14 +389,15 @@ def school_listing(
 
     Shared by the resolvers and the compiled path (hub.graphql.compiled), so both read alike.
     """
-    if name in ("students", "staff", "contacts"):
-        ctx.require(name, school.hub_id)
-        visible = ctx.policy.row_filter(PEOPLE, name, include_deleted=args.include_deleted)
-        return Listing(visible, [PEOPLE.c.school_id == school.hub_id])
+    if name in ROSTER_CONNECTIONS:
+        table, data_type = ROSTER_CONNECTIONS[name]
+        ctx.require(data_type, school.hub_id)
+        listing = roster_listing(ctx, name, args, session_id=session_id, role=role, class_id=class_id)
+        return Listing(listing.visible, [table.c.school_id == school.hub_id, *listing.where])
     if name in (COURSES.name, SESSIONS.name):
         ctx.require("classes", school.hub_id)
         table = COURSES if name == COURSES.name else SESSIONS
-        visible = ctx.policy.row_filter(table, "classes", include_deleted=args.include_deleted)
+        visible = ctx.filters.row_filter(table, "classes", include_deleted=args.include_deleted)
         # The school's own records and its district's (same source, no school): the policy decides
         # whether district-level records are visible at all (ignore_all_schools_records).
         mine = or_(
@@ -404,25 +405,43 @@ def school_listing(
             and_(table.c.school_id.is_(None), table.c.source_id == str(school.source_id)),
         )
         return Listing(visible, [mine])
-    if name == "classes":
-        ctx.require("classes", school.hub_id)
-        visible = ctx.policy.row_filter(CLASSES, "classes", include_deleted=args.include_deleted)
-        where = [CLASSES.c.school_id == school.hub_id]
-        if session_id is not None:
-            sid = _hub_id(str(session_id), "AcademicSession")
-            # Session ids are a JSON array of UUIDs: a quoted match on its text is exact.
-            where.append(cast(visible.column("session_ids"), Text).like(f'%"{sid}"%'))
-        return Listing(visible, where)
-    if name == "enrollments":
-        ctx.require("enrollments", school.hub_id)
-        visible = ctx.policy.row_filter(ENROLLMENTS, "enrollments", include_deleted=args.include_deleted)
-        clauses: list[ColumnElement[bool]] = [ENROLLMENTS.c.school_id == school.hub_id]
-        if role is not None:
-            clauses.append(visible.column("role") == role.value)
-        if class_id is not None:
-            clauses.append(visible.column("class_id") == _hub_id(str(class_id), "Class"))
-        return Listing(visible, clauses)
     raise ValueError(f"no school connection {name!r}")
+
+
+# School connections over a school's own rows: connection → (table, data type).
+ROSTER_CONNECTIONS: dict[str, tuple[Table, str]] = {
+    "students": (PEOPLE, "students"),
+    "staff": (PEOPLE, "staff"),
+    "contacts": (PEOPLE, "contacts"),
+    "classes": (CLASSES, "classes"),
+    "enrollments": (ENROLLMENTS, "enrollments"),
+}
+
+
+def roster_listing(
+    ctx: Context,
+    name: str,
+    args: PageArgs,
+    *,
+    session_id: strawberry.ID | None = None,
+    role: EnrollmentRole | None = None,
+    class_id: strawberry.ID | None = None,
+) -> Listing:
+    """What the roster connection `name` reads at any granted school (the caller says which, and
+    checks the scope there): the compiled path reads it for a page of schools in one statement."""
+    table, data_type = ROSTER_CONNECTIONS[name]
+    visible = ctx.filters.row_filter(table, data_type, include_deleted=args.include_deleted)
+    where: list[ColumnElement[bool]] = []
+    if name == "classes" and session_id is not None:
+        sid = _hub_id(str(session_id), "AcademicSession")
+        # Session ids are a JSON array of UUIDs: a quoted match on its text is exact.
+        where.append(cast(visible.column("session_ids"), Text).like(f'%"{sid}"%'))
+    if name == "enrollments":
+        if role is not None:
+            where.append(visible.column("role") == role.value)
+        if class_id is not None:
+            where.append(visible.column("class_id") == _hub_id(str(class_id), "Class"))
+    return Listing(visible, where)
 
 
 def _hub_id(value: str, type_name: str) -> str:

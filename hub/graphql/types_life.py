@@ -248,7 +248,7 @@ class AssignmentResult(Node):
             "assignment_id",
             self.assignment_id,
             edges.Target(
-                ASSIGNMENTS, lambda c: c.policy.row_filter(ASSIGNMENTS, "assignments"), assignments_from
+                ASSIGNMENTS, lambda c: c.filters.row_filter(ASSIGNMENTS, "assignments"), assignments_from
             ),
             scope="assignments",
             school_id=self.school_id,

@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, and_, or_, select
+from sqlalchemy import ColumnElement, Connection, Result, Select, Table, and_, func, or_, select, true
 from sqlalchemy.sql.util import ClauseAdapter
 
 from hub.store.models import SOURCES
@@ -36,8 +36,12 @@ class RowFilter:
         """The expression an app sees for `name`; filter on this, never on the raw column."""
         return self.exprs.get(name, self.table.c[name])
 
-    def select(self) -> Select[Any]:
-        return select(*(self.column(c.name).label(c.name) for c in self.table.c))
+    def select(self, columns: Collection[str] | None = None) -> Select[Any]:
+        """The masked columns (all, or only `columns`), each labelled with its own name."""
+        return select(*(self.column(name).label(name) for name in self.names(columns)))
+
+    def names(self, columns: Collection[str] | None = None) -> list[str]:
+        return [c.name for c in self.table.c if columns is None or c.name in columns]
 
     def narrowed(self, *clauses: ColumnElement[bool]) -> RowFilter:
         """The same rows and mask, cut down further (a date range on nested attendance): a filter
@@ -53,26 +57,94 @@ def page(
     first: int,
     after_id: str | None = None,
     where: Sequence[ColumnElement[bool]] = (),
+    columns: Collection[str] | None = None,
 ) -> tuple[list[Record], bool]:
     """Up to `first` visible rows after `after_id`, in id order (keyset pagination: stable
-    under inserts, no OFFSET scans), and whether more follow."""
-    query = visible.select().where(visible.where, *where).order_by(table.c.id).limit(first + 1)
+    under inserts, no OFFSET scans), and whether more follow. `columns`: only these (else all)."""
+    query = visible.select(columns).where(visible.where, *where).order_by(table.c.id).limit(first + 1)
     if after_id is not None:
         query = query.where(table.c.id > after_id)
-    rows = [dict(row._mapping) for row in conn.execute(query)]
+    rows = _records(conn.execute(query))
     return rows[:first], len(rows) > first
 
 
-def by_ids(conn: Connection, table: Table, visible: RowFilter, ids: Collection[str]) -> dict[str, Record]:
+def pages_by_school(
+    conn: Connection,
+    table: Table,
+    visible: RowFilter,
+    schools: Sequence[str],
+    *,
+    first: int,
+    after_id: str | None = None,
+    where: Sequence[ColumnElement[bool]] = (),
+    key: Sequence[ColumnElement[bool]] = (),
+    columns: Collection[str] | None = None,
+) -> dict[str, tuple[list[Record], bool]]:
+    """`page` for each of `schools` (the same arguments at each), in one statement: the rows are
+    ranked per school and cut at `first` + 1, so a page of schools costs one query, not one each.
+
+    `key`: clauses on raw, indexed columns that the filter implies (a person's role), to find the
+    candidates by. `columns` must include school_id.
+    """
+    if len(schools) <= 1:
+        return {
+            school: page(
+                conn,
+                table,
+                visible,
+                first=first,
+                after_id=after_id,
+                where=[table.c.school_id == school, *where],
+                columns=columns,
+            )
+            for school in schools
+        }
+    narrow = [*where, *([table.c.id > after_id] if after_id is not None else [])]
+    ranked = keyed(
+        visible,
+        and_(table.c.school_id.in_(sorted(set(schools))), *key),
+        and_(true(), *narrow),
+        columns=columns,
+        rank_within="school_id",
+    ).subquery("ranked")
+    query = (
+        select(*(ranked.c[name] for name in visible.names(columns)))
+        .where(ranked.c[_RANK] <= first + 1)
+        .order_by(ranked.c.school_id, ranked.c.id)
+    )
+    grouped: dict[str, list[Record]] = {school: [] for school in schools}
+    for record in _records(conn.execute(query)):
+        grouped[record["school_id"]].append(record)
+    return {school: (rows[:first], len(rows) > first) for school, rows in grouped.items()}
+
+
+def by_ids(
+    conn: Connection,
+    table: Table,
+    visible: RowFilter,
+    ids: Collection[str],
+    columns: Collection[str] | None = None,
+) -> dict[str, Record]:
     """Visible rows among `ids`, keyed by id; hidden or missing ids are simply absent."""
     if not ids:
         return {}
-    query = keyed(visible, table.c.id.in_(sorted(set(ids))))
-    return {row.id: dict(row._mapping) for row in conn.execute(query)}
+    query = keyed(visible, table.c.id.in_(sorted(set(ids))), columns=columns)
+    return {record["id"]: record for record in _records(conn.execute(query))}
+
+
+def _records(result: Result[Any]) -> list[Record]:
+    """Rows as dicts (the keys read once, not per row)."""
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 def grouped_by(
-    conn: Connection, table: Table, visible: RowFilter, column: str, values: Collection[str]
+    conn: Connection,
+    table: Table,
+    visible: RowFilter,
+    column: str,
+    values: Collection[str],
+    columns: Collection[str] | None = None,
 ) -> dict[str, list[Record]]:
     """Visible rows whose `column` is in `values`, grouped by that column (one query per level).
 
@@ -96,10 +168,13 @@ def keyed(
     masked: ColumnElement[bool] | None = None,
     *,
     order_by: Sequence[str] = (),
+    columns: Collection[str] | None = None,
+    rank_within: str | None = None,
 ) -> Select[Any]:
     """The visible rows among those `key` (a clause on raw, indexed columns) picks: the candidates
     are found first, then the policy's filter, its masks and `masked` (a clause on what the app
-    sees) apply to them alone.
+    sees) apply to them alone. `rank_within`: add each row's rank in id order among the rows
+    sharing that column's value, as `_rank`.
 
     Why a CTE: the policy's filter starts with `source_id = …`, the prefix of a unique index, and
     SQLite's planner (without statistics) drives the whole query from it — a scan of every row of
@@ -113,10 +188,16 @@ def keyed(
         where=_adapt(hits, visible.where),
         exprs={c.name: _adapt(hits, visible.column(c.name)) for c in table.c},
     )
-    query = select(*(on_hits.column(c.name).label(c.name) for c in table.c)).where(on_hits.where)
+    query = on_hits.select(columns).where(on_hits.where)
+    if rank_within is not None:
+        rank = func.row_number().over(partition_by=hits.c[rank_within], order_by=hits.c.id)
+        query = query.add_columns(rank.label(_RANK))
     if masked is not None:
         query = query.where(_adapt(hits, masked))
     return query.order_by(*(hits.c[name] for name in order_by))
+
+
+_RANK = "_rank"
 
 
 def _adapt(hits: Any, clause: ColumnElement[Any]) -> ColumnElement[Any]:

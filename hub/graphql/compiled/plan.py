@@ -24,6 +24,8 @@ from graphql import (
     get_named_type,
 )
 
+from hub.graphql.compiled.values import BASE_COLUMNS, field_columns
+
 _COMMON = frozenset({"__typename", "id", "hubId", "sourceRecordId", "updatedAt", "deletedAt"})
 _CONNECTIONS = ("PersonConnection", "ClassConnection", "EnrollmentConnection")
 # Type → the fields the compiled path can answer on it.
@@ -64,6 +66,9 @@ class Field:
 class Selection:
     type_name: str
     fields: tuple[Field, ...]
+    # The columns to read for the rows this selection renders (a connection's: its nodes'); None
+    # for every column.
+    columns: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -115,4 +120,15 @@ def _selection(parent: GraphQLObjectType, selection_set: SelectionSetNode | None
                 if children is None:
                     return None
         fields.append(Field(key=key, name=name, node=node, definition=definition, children=children))
-    return Selection(type_name=parent.name, fields=tuple(fields))
+    return Selection(type_name=parent.name, fields=tuple(fields), columns=_columns(parent.name, fields))
+
+
+def _columns(type_name: str, fields: list[Field]) -> frozenset[str] | None:
+    if type_name in BASE_COLUMNS:
+        return BASE_COLUMNS[type_name].union(*(field_columns(type_name, f.name) for f in fields))
+    if type_name.endswith(("Connection", "Edge")):
+        below = [f.children.columns for f in fields if f.children is not None and f.name != "pageInfo"]
+        if any(c is None for c in below):
+            return None
+        return frozenset().union(*(c for c in below if c is not None))
+    return None

@@ -15,19 +15,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import strawberry
 from graphql import GraphQLError, GraphQLSchema, located_error
 from graphql.execution.values import get_argument_values, get_variable_values
 
+from hub.access.policy import PERSON_DATA_TYPES
 from hub.graphql.compiled.plan import Field, Plan, Selection
-from hub.graphql.compiled.values import SCALARS, Row
+from hub.graphql.compiled.values import BASE_COLUMNS, SCALARS, Row
 from hub.graphql.context import Batch, Context
 from hub.graphql.enums import EnrollmentRole, to_enum
 from hub.graphql.errors import ApiError
 from hub.graphql.ids import parse_global_id
-from hub.graphql.loading import PageArgs, school_rows
+from hub.graphql.loading import PageArgs, page_arguments
 from hub.graphql.pagination import decode_cursor, encode_cursor, page_size
-from hub.graphql.types import CLASSES, ENROLLMENTS, ORGANISATIONS, PEOPLE, RECORDED, school_listing
+from hub.graphql.types import (
+    CLASSES,
+    ENROLLMENTS,
+    ORGANISATIONS,
+    PEOPLE,
+    RECORDED,
+    ROSTER_CONNECTIONS,
+    roster_listing,
+)
 from hub.store import reads
 
 Path = tuple[str | int, ...]
@@ -50,12 +58,6 @@ class Item:
 class Outcome:
     data: dict[str, Any]
     errors: list[GraphQLError]
-
-
-@dataclass(frozen=True)
-class _School:
-    hub_id: strawberry.ID
-    source_id: strawberry.ID
 
 
 def run_plan(schema: GraphQLSchema, ctx: Context, plan: Plan, variables: dict[str, Any] | None) -> Outcome:
@@ -184,19 +186,49 @@ class _Runner:
             return None
 
     def school_connection(self, field: Field, item: Item, path: Path) -> dict[str, Any]:
+        """A school's roster connection, read for every school of the page in one statement."""
+        data_type = ROSTER_CONNECTIONS[field.name][1]
+        school = item.row["id"]
+        self.ctx.require(data_type, school)
+        pages = item.batch.once(f"connection:{field.key}", lambda: self.school_pages(field, item.batch))
+        found = pages[school]
+        if isinstance(found, ApiError):
+            raise found
+        items, more = found
+        return self.connection(field, path, items, more)
+
+    def school_pages(self, field: Field, batch: Batch) -> dict[str, tuple[list[Item], bool] | ApiError]:
+        """The connection's page at each school of `batch` that granted its data type, as items of
+        one batch (so the level below is one statement too); the arguments' error, if any, at each
+        (the resolvers raise it per school, after the scope)."""
+        table, data_type = ROSTER_CONNECTIONS[field.name]
+        schools = [row["id"] for row in batch.rows if self.ctx.policy.allows(data_type, row["id"])]
         a = self.args(field)
         args = PageArgs(a["first"], a["after"], a.get("updatedSince"), a["includeDeleted"])
-        school = _School(strawberry.ID(item.row["id"]), strawberry.ID(item.row["source_id"]))
+        try:
+            size, after_id, clauses = page_arguments(table, args)
+        except ApiError as exc:
+            return dict.fromkeys(schools, exc)
         extra: dict[str, Any] = {}
         if field.name == "classes":
             extra["session_id"] = a.get("sessionId")
         if field.name == "enrollments":
             extra["role"], extra["class_id"] = _role(a.get("role")), a.get("classId")
-        listing = school_listing(self.ctx, school, field.name, args, **extra)
-        table = {"classes": CLASSES, "enrollments": ENROLLMENTS}.get(field.name, PEOPLE)
-        rows, more = school_rows(self.ctx, table, listing.visible, args, listing.where)
-        type_name = {"classes": "Class", "enrollments": "Enrollment"}.get(field.name, "Person")
-        return self.connection(field, path, self.items(type_name, rows), more)
+        listing = roster_listing(self.ctx, field.name, args, **extra)
+        pages = reads.pages_by_school(
+            self.ctx.conn,
+            table,
+            listing.visible,
+            schools,
+            first=size,
+            after_id=after_id,
+            where=[*listing.where, *clauses],
+            # A person's role is fixed by the data type: its index finds the candidates.
+            key=[PEOPLE.c.role == PERSON_DATA_TYPES[data_type]] if table is PEOPLE else [],
+            columns=_columns(_NODE_TYPES[field.name], field.children),
+        )
+        items = iter(self.items(_NODE_TYPES[field.name], [r for rows, _ in pages.values() for r in rows]))
+        return {school: ([next(items) for _ in rows], more) for school, (rows, more) in pages.items()}
 
     def enrollments(self, field: Field, item: Item, path: Path) -> list[dict[str, Any]]:
         """Person → enrollments (by person_id) and class → enrollments (by class_id)."""
@@ -204,8 +236,11 @@ class _Runner:
         column = "person_id" if item.type_name == "Person" else "class_id"
 
         def load() -> dict[str, list[Item]]:
-            visible = self.ctx.policy.row_filter(ENROLLMENTS, "enrollments")
-            groups = reads.grouped_by(self.ctx.conn, ENROLLMENTS, visible, column, item.batch.values("id"))
+            visible = self.ctx.filters.row_filter(ENROLLMENTS, "enrollments")
+            columns = _columns("Enrollment", field.children)
+            groups = reads.grouped_by(
+                self.ctx.conn, ENROLLMENTS, visible, column, item.batch.values("id"), columns
+            )
             flat = self.items("Enrollment", [row for rows in groups.values() for row in rows])
             nodes = iter(flat)
             return {key: [next(nodes) for _ in rows] for key, rows in groups.items()}
@@ -219,8 +254,14 @@ class _Runner:
         row = item.row
 
         def load() -> dict[str, Item]:
-            visible = self.ctx.policy.people_filter(PEOPLE)
-            found = reads.by_ids(self.ctx.conn, PEOPLE, visible, item.batch.values("person_id"))
+            visible = self.ctx.filters.people_filter(PEOPLE)
+            found = reads.by_ids(
+                self.ctx.conn,
+                PEOPLE,
+                visible,
+                item.batch.values("person_id"),
+                _columns("Person", field.children),
+            )
             return {i.row["id"]: i for i in self.items("Person", list(found.values()))}
 
         found = item.batch.once("person", load).get(row["person_id"]) if row["person_id"] else None
@@ -234,14 +275,31 @@ class _Runner:
         row = item.row
 
         def load() -> dict[str, Item]:
-            visible = self.ctx.policy.row_filter(CLASSES, "classes")
-            found = reads.by_ids(self.ctx.conn, CLASSES, visible, item.batch.values("class_id"))
+            visible = self.ctx.filters.row_filter(CLASSES, "classes")
+            found = reads.by_ids(
+                self.ctx.conn,
+                CLASSES,
+                visible,
+                item.batch.values("class_id"),
+                _columns("Class", field.children),
+            )
             return {i.row["id"]: i for i in self.items("Class", list(found.values()))}
 
         found = item.batch.once("class", load).get(row["class_id"]) if row["class_id"] else None
         if found is None and row["class_id"]:
             self.ctx.require("classes", row["school_id"])
         return None if found is None else self.node(field.children, found, path)
+
+
+_NODE_TYPES = {"students": "Person", "staff": "Person", "contacts": "Person"}
+_NODE_TYPES.update({"classes": "Class", "enrollments": "Enrollment"})
+
+
+def _columns(type_name: str, selection: Selection | None) -> frozenset[str] | None:
+    """What to read for rows rendered by `selection`: its columns and the type's base columns."""
+    if selection is None or selection.columns is None:
+        return None
+    return selection.columns | BASE_COLUMNS[type_name]
 
 
 def _role(value: Any) -> EnrollmentRole | None:

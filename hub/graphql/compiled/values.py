@@ -1,8 +1,10 @@
-"""Scalars straight from rows into JSON values, as the GraphQL types would serialise them."""
+"""Scalars straight from rows into JSON values, as the GraphQL types would serialise them, and the
+columns each field reads (the compiled path selects only those)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import enum
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -29,6 +31,21 @@ def _strings(column: str) -> Render:
     return lambda row: None if row[column] is None else [str(v) for v in row[column]]
 
 
+def _enum(kind: type[enum.Enum], column: str) -> Render:
+    """An enum member's name, as `to_enum` picks it (OTHER for a value this API doesn't know),
+    looked up in a dict instead of constructing the member per row."""
+    names: Mapping[Any, str] = {member.value: member.name for member in kind}
+
+    def render(row: Row) -> Any:
+        value = row[column]
+        if value is None:
+            return None
+        name = names.get(value)
+        return name if name is not None else to_enum(kind, value).name  # type: ignore[union-attr]
+
+    return render
+
+
 def _common(type_name: str) -> dict[str, Render]:
     return {
         "__typename": lambda _: type_name,
@@ -40,12 +57,12 @@ def _common(type_name: str) -> dict[str, Render]:
     }
 
 
-def _snake(name: str) -> str:
+def snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name)
 
 
 def _plain(*names: str) -> dict[str, Render]:
-    return {name: _column(_snake(name)) for name in names}
+    return {name: _column(snake(name)) for name in names}
 
 
 SCALARS: dict[str, dict[str, Render]] = {
@@ -59,7 +76,7 @@ SCALARS: dict[str, dict[str, Render]] = {
     },
     "Person": {
         **_common("Person"),
-        "role": lambda row: Role(row["role"]).name,
+        "role": _enum(Role, "role"),
         **_plain("roleDetail", "givenName", "middleName", "familyName", "preferredName", "username"),
         **_plain("email", "phone", "sms", "identifier", "enabled", "gender"),
         "grades": _strings("grades"),
@@ -68,20 +85,33 @@ SCALARS: dict[str, dict[str, Render]] = {
     "Class": {
         **_common("Class"),
         **_plain("title", "code", "room"),
-        "kind": lambda row: _name(to_enum(ClassKind, row["kind"])),
+        "kind": _enum(ClassKind, "kind"),
         "periods": _strings("periods"),
         "grades": _strings("grades"),
         "subjects": _strings("subjects"),
     },
     "Enrollment": {
         **_common("Enrollment"),
-        "role": lambda row: _name(to_enum(EnrollmentRole, row["role"])),
+        "role": _enum(EnrollmentRole, "role"),
         "primary": _column("primary"),
         "beginDate": _iso("begin_date"),
         "endDate": _iso("end_date"),
     },
 }
 
+# The columns every row of a type is read with: what the audit records (Context.record: school,
+# source, a person's role) and what its edges follow.
+BASE_COLUMNS: dict[str, frozenset[str]] = {
+    "Person": frozenset({"id", "source_id", "school_id", "role"}),
+    "Class": frozenset({"id", "source_id", "school_id"}),
+    "Enrollment": frozenset({"id", "source_id", "school_id", "person_id", "class_id", "role"}),
+}
+_RENAMED = {"id": "id", "hubId": "id", "sourceRecordId": "source_record_id", "__typename": None}
 
-def _name(member: Any) -> str | None:
-    return None if member is None else str(member.name)
+
+def field_columns(type_name: str, field: str) -> frozenset[str]:
+    """The columns a scalar field of `type_name` reads (edges read the base columns)."""
+    if field not in SCALARS[type_name]:
+        return frozenset()
+    column = _RENAMED.get(field, snake(field))
+    return frozenset() if column is None else frozenset({column})

@@ -1,0 +1,63 @@
+"""The policy's row filters, built once per distinct scope and shared by requests.
+
+Building a filter (a WHERE per granted source x school x option, and a CASE per masked field) is
+among the costliest steps of a request, and apps ask the same thing with the same grants all day.
+A filter depends only on what `AccessPolicy.snapshot()` captures (grants: sources, schools, data
+types, fields, options) and the policy's day, so that — not the app or the request — is the key:
+a revoke or any grant change makes a new key, and bites on the next request as before.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from threading import Lock
+
+import orjson
+from sqlalchemy import Table
+
+from hub.access import AccessPolicy
+from hub.store.reads import RowFilter
+
+CACHE_SIZE = 512
+
+_Key = tuple[bytes, str, str | None, bool]
+_cache: OrderedDict[_Key, RowFilter] = OrderedDict()
+_lock = Lock()
+
+
+class Filters:
+    """`AccessPolicy.row_filter` / `people_filter`, memoised by scope."""
+
+    def __init__(self, policy: AccessPolicy) -> None:
+        self.policy = policy
+        self._scope: bytes | None = None
+
+    def row_filter(self, table: Table, data_type: str, *, include_deleted: bool = False) -> RowFilter:
+        return self._get(table, data_type, include_deleted)
+
+    def people_filter(self, table: Table, *, include_deleted: bool = False) -> RowFilter:
+        return self._get(table, None, include_deleted)
+
+    def _get(self, table: Table, data_type: str | None, include_deleted: bool) -> RowFilter:
+        """`data_type` None: people of every role (`people_filter`)."""
+        key = (self._scope_key(), table.name, data_type, include_deleted)
+        with _lock:
+            found = _cache.get(key)
+            if found is not None:
+                _cache.move_to_end(key)
+                return found
+        if data_type is None:
+            made = self.policy.people_filter(table, include_deleted=include_deleted)
+        else:
+            made = self.policy.row_filter(table, data_type, include_deleted=include_deleted)
+        with _lock:
+            _cache[key] = made
+            while len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
+        return made
+
+    def _scope_key(self) -> bytes:
+        if self._scope is None:
+            snapshot = {"scope": self.policy.snapshot(), "today": self.policy.today.isoformat()}
+            self._scope = orjson.dumps(snapshot, option=orjson.OPT_SORT_KEYS)
+        return self._scope

@@ -1,0 +1,78 @@
+"""Statements per request are bounded by the shape of the query, not by rows or schools.
+
+The compiled path reads each connection level once for all the schools of a page (rows ranked per
+school in one statement) and each nested edge once per level; the resolvers read a school
+connection once per school. Both are counted here on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+from hub.access import AccessPolicy
+from hub.access.apps import get_app
+from hub.graphql.execute import Operation, execute
+from tests.factories import make_app, make_district
+
+ROSTER = """{ schools { edges { node {
+  students(first: 1000) { edges { node { id givenName enrollments { id role class { id title } } } } }
+  staff(first: 1000) { edges { node { id familyName } } }
+} } } }"""
+
+
+@contextmanager
+def _counting(engine: Engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _run(engine: Engine, *, students: int, schools: int, compiled: bool) -> tuple[int, int]:
+    """(students returned, statements run) for ROSTER with the app granted `schools` schools."""
+    name = f"count-{students}-{schools}-{compiled}"
+    with engine.begin() as conn:
+        district = make_district(conn, source_name=name, students=students)
+        app, _ = make_app(
+            conn,
+            name=name,
+            source_id=district.source_id,
+            school_ids=[s.id for s in district.schools[:schools]],
+            data_types=["students", "staff", "classes", "enrollments"],
+        )
+    with engine.connect() as conn:
+        record = get_app(conn, app.id)
+        assert record is not None
+        policy = AccessPolicy.load(conn, app.id)
+        with _counting(engine) as statements:
+            outcome = execute(conn, record, policy, Operation(ROSTER), compiled=compiled)
+    assert "errors" not in outcome.payload, outcome.payload["errors"]
+    edges = outcome.payload["data"]["schools"]["edges"]
+    assert len(edges) == schools
+    return sum(len(e["node"]["students"]["edges"]) for e in edges), len(statements)
+
+
+def test_compiled_statements_do_not_grow_with_rows_or_schools(engine: Engine) -> None:
+    one_small = _run(engine, students=5, schools=1, compiled=True)
+    two_big = _run(engine, students=400, schools=2, compiled=True)
+    assert (one_small[0], two_big[0]) == (5, 800)
+    # schools, students, staff, the students' enrollments, their classes: one statement each.
+    assert one_small[1] == two_big[1] == 5
+
+
+def test_the_resolvers_read_a_school_connection_once_per_school(engine: Engine) -> None:
+    _, one = _run(engine, students=5, schools=1, compiled=False)
+    _, two = _run(engine, students=5, schools=2, compiled=False)
+    # Each school's students, staff, and the enrollments and classes below its page (batched per
+    # page) are statements of their own: four more per school.
+    assert (one, two) == (5, 9)
