@@ -145,7 +145,17 @@ def set_password(conn: Connection, user_id: str, password: str) -> None:
 
 
 def disable_user(conn: Connection, user_id: str) -> None:
+    """Stops the account at once: sessions reload the user on every request."""
     conn.execute(update(ADMIN_USERS).where(ADMIN_USERS.c.id == user_id).values(disabled_at=utcnow()))
+
+
+def enable_user(conn: Connection, user_id: str) -> None:
+    """Undo disable_user; failed-login counts start afresh."""
+    conn.execute(
+        update(ADMIN_USERS)
+        .where(ADMIN_USERS.c.id == user_id)
+        .values(disabled_at=None, failed_logins=0, locked_until=None)
+    )
 
 
 def get_user(conn: Connection, user_id: str) -> AdminUserRecord | None:

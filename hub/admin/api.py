@@ -28,8 +28,8 @@ from hub.access.apps import (
 from hub.access.audit import list_events
 from hub.access.grants import GrantError
 from hub.access.requests import GrantOptions, RequestError, Status
-from hub.access.users import AdminUserRecord, LoginError, UserError, authenticate, create_user, list_users
-from hub.admin import records, views
+from hub.access.users import AdminUserRecord, LoginError, UserError, authenticate, list_users
+from hub.admin import people, records, views
 from hub.admin.responses import BAD_BODY, CONFLICT, NOT_FOUND, SIGNED_IN, THROTTLED, merged
 from hub.admin.schemas import (
     AccessRequestIn,
@@ -298,8 +298,19 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
     @router.post("/users", response_model=UserOut, status_code=201, responses=CONFLICT)
     def add_user(body: UserIn, who: Operator) -> UserOut:
         with transaction() as conn:
-            user = create_user(conn, body.email, body.password, body.role, body.organisation_ids, body.name)
+            user = people.add_admin(conn, who, body)
         return _user_out(user)
+
+    @router.post("/users/{user_id}/disable", response_model=UserOut, responses=merged(NOT_FOUND, CONFLICT))
+    def disable(user_id: str, who: Operator) -> UserOut:
+        """The account stops at once: no sign-in, and open sessions end at their next request."""
+        with transaction() as conn:
+            return _user_out(people.set_enabled(conn, who, user_id, enabled=False))
+
+    @router.post("/users/{user_id}/enable", response_model=UserOut, responses=merged(NOT_FOUND, CONFLICT))
+    def enable(user_id: str, who: Operator) -> UserOut:
+        with transaction() as conn:
+            return _user_out(people.set_enabled(conn, who, user_id, enabled=True))
 
     return router
 
@@ -318,4 +329,5 @@ def _user_out(user: AdminUserRecord) -> UserOut:
         name=user.name,
         role=user.role.value,
         organisation_ids=list(user.organisation_ids),
+        disabled=user.disabled_at is not None,
     )

@@ -28,6 +28,7 @@ class UserOut(BaseModel):
     name: str
     role: str
     organisation_ids: list[str]
+    disabled: bool = False
 
 
 class LoginOut(BaseModel):

@@ -18,8 +18,9 @@ from sqlalchemy import Connection, Engine
 from hub.access import requests as access_requests
 from hub.access.audit import list_events
 from hub.access.requests import GrantOptions, RequestError, Status
-from hub.access.users import LoginError, authenticate
-from hub.admin import records, views
+from hub.access.users import LoginError, UserError, authenticate, list_users
+from hub.admin import people, records, views
+from hub.admin.schemas import UserIn
 from hub.admin.session import Sessions, Viewer, csrf_ok, new_csrf_token, reject_app_tokens
 from hub.admin.source_check import check_source
 from hub.admin.throttle import LoginThrottle
@@ -219,6 +220,62 @@ def web_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
             raise HTTPException(404, "not found") from None
         rows = await in_transaction(lambda conn: views.sources(conn, who))
         return page(request, "sources.html", who, sources=rows, check=result, nav="sources")
+
+    # --- People (hub operators only) -------------------------------------------------------------
+
+    def operator_only(who: Viewer) -> None:
+        if not who.user.is_operator:
+            raise HTTPException(403, "hub operators only")
+
+    async def users_view(request: Request, who: Viewer, status_code: int = 200, **ctx: Any) -> Response:
+        users, orgs = await in_transaction(lambda conn: (list_users(conn), people.organisation_choices(conn)))
+        return page(
+            request,
+            "users.html",
+            who,
+            status_code=status_code,
+            users=users,
+            orgs=orgs,
+            org_names={o.id: o.name for o in orgs},
+            nav="users",
+            **ctx,
+        )
+
+    @router.get("/users", response_class=HTMLResponse)
+    async def users_page(request: Request, who: Who) -> Response:
+        operator_only(who)
+        return await users_view(request, who, notice=request.query_params.get("notice"))
+
+    @router.post("/users", response_class=HTMLResponse)
+    async def add_user(request: Request, who: Who) -> Response:
+        operator_only(who)
+        form = await checked_form(request, who)
+        values = {k: str(form.get(k) or "") for k in ("email", "name", "role")}
+        orgs = [str(o) for o in form.getlist("organisation")]
+        try:
+            body = UserIn(**values, password=str(form.get("password") or ""), organisation_ids=orgs)
+            user = await in_transaction(lambda conn: people.add_admin(conn, who, body))
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            return await users_view(request, who, 422, error=problems, form=values, chosen=orgs)
+        except UserError as exc:
+            return await users_view(request, who, 409, error=str(exc), form=values, chosen=orgs)
+        return RedirectResponse(f"/admin/users?notice={_quote(f'Added {user.email}')}", 303)
+
+    @router.post("/users/{user_id}/{action}", response_class=HTMLResponse)
+    async def enable_or_disable(request: Request, user_id: str, action: str, who: Who) -> Response:
+        operator_only(who)
+        await checked_form(request, who)
+        if action not in ("enable", "disable"):
+            raise HTTPException(404, "not found")
+        try:
+            user = await in_transaction(
+                lambda conn: people.set_enabled(conn, who, user_id, action == "enable")
+            )
+        except UserError as exc:
+            return await users_view(request, who, 409, error=str(exc))
+        done = "Enabled" if action == "enable" else "Disabled"
+        return RedirectResponse(f"/admin/users?notice={_quote(f'{done} {user.email}')}", 303)
 
     @router.get("/audit", response_class=HTMLResponse)
     async def audit_page(request: Request, who: Who) -> Response:

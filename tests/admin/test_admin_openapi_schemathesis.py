@@ -73,6 +73,7 @@ def target(engine: Engine, world: World, monkeypatch: pytest.MonkeyPatch) -> Ite
                 "request_id": [pending.id, approved.id],
                 "app_id": [world.app.id],
                 "source_id": [world.district.source_id],
+                "user_id": [world.south_admin.id],
             },
         )
 
