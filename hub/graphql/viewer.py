@@ -26,8 +26,17 @@ class GrantedFields:
 class GrantOptionsView:
     primary_enrollments_only: bool
     future_enrollments_active: bool
+    endless_teacher_enrollments: bool
+    use_grade_posting_end_date: bool
+    marking_periods_always_active: bool
     ignore_all_schools_records: bool
+    custom_fields: list[str] = strawberry.field(
+        description="The custom-field keys served; empty when every key is."
+    )
     max_requests_per_minute: int
+    log_full_payloads: bool = strawberry.field(
+        description="The hub keeps this app's requests and responses for 7 days (troubleshooting)."
+    )
 
 
 @strawberry.type(description="What one school allowed this app to read from one source.")
@@ -89,6 +98,11 @@ def _options(grant: GrantRecord) -> GrantOptionsView:
     return GrantOptionsView(
         primary_enrollments_only=o.primary_enrollments_only,
         future_enrollments_active=o.future_enrollments_active,
+        endless_teacher_enrollments=o.endless_teacher_enrollments,
+        use_grade_posting_end_date=o.use_grade_posting_end_date,
+        marking_periods_always_active=o.marking_periods_always_active,
         ignore_all_schools_records=o.ignore_all_schools_records,
+        custom_fields=list(o.custom_fields),
         max_requests_per_minute=o.max_requests_per_minute,
+        log_full_payloads=o.log_full_payloads,
     )

@@ -242,14 +242,20 @@ def test_viewer_shows_fields_and_options_per_school(engine: Engine, district: Di
         [north.id],
         data_types=["students", "classes"],
         fields={"students": ["given_name", "family_name"]},
-        options={"primary_enrollments_only": True, "max_requests_per_minute": 60},
+        options={
+            "primary_enrollments_only": True,
+            "max_requests_per_minute": 60,
+            "custom_fields": ["bus_route"],
+            "marking_periods_always_active": True,
+        },
     )
     body = _run(
         engine,
         app,
         """{ viewer { requestsPerMinute grants { schoolId schoolHubId dataTypes
         fields { dataType fields allFields } options { primaryEnrollmentsOnly futureEnrollmentsActive
-        ignoreAllSchoolsRecords maxRequestsPerMinute } } } }""",
+        endlessTeacherEnrollments useGradePostingEndDate markingPeriodsAlwaysActive
+        ignoreAllSchoolsRecords customFields maxRequestsPerMinute logFullPayloads } } } }""",
     )
     viewer = body["data"]["viewer"]
     assert viewer["requestsPerMinute"] == 60
@@ -265,6 +271,11 @@ def test_viewer_shows_fields_and_options_per_school(engine: Engine, district: Di
     assert g["options"] == {
         "primaryEnrollmentsOnly": True,
         "futureEnrollmentsActive": False,
+        "endlessTeacherEnrollments": False,
+        "useGradePostingEndDate": False,
+        "markingPeriodsAlwaysActive": True,
         "ignoreAllSchoolsRecords": False,
+        "customFields": ["bus_route"],
         "maxRequestsPerMinute": 60,
+        "logFullPayloads": False,
     }
