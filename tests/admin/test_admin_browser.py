@@ -12,11 +12,15 @@ import httpx
 import pytest
 from sqlalchemy import Engine, select
 
+from adapters.oneroster.simulator import create_app as oneroster_simulator
 from adapters.sdk.simserver import BackgroundServer
 from hub.access import requests as rq
 from hub.access.requests import Status
+from hub.access.users import find_user, get_user
 from hub.app import create_app
 from hub.store.models import GRANTS
+from hub.store.sources import update_config
+from hub.synthetic import generate_district
 from tests.admin.conftest import PASSWORD, World
 from tests.factories import make_token
 
@@ -42,6 +46,11 @@ sync_api = pytest.importorskip("playwright.sync_api")
 def server(engine: Engine, world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("SATCHEL_ADMIN_SECRET_KEY", "browser-test-key")
     monkeypatch.setenv("SATCHEL_ADMIN_COOKIE_SECURE", "false")  # plain HTTP on loopback
+    # Single sign-on configured (never contacted here: tests/admin/test_admin_oidc.py runs the flow),
+    # so the sign-in page shows its button.
+    monkeypatch.setenv("SATCHEL_ADMIN_OIDC_ISSUER", "https://idp.example.org")
+    monkeypatch.setenv("SATCHEL_ADMIN_OIDC_CLIENT_ID", "satchel")
+    monkeypatch.setenv("SATCHEL_ADMIN_OIDC_CLIENT_SECRET", "unused")
     with BackgroundServer(create_app(engine)) as running:
         yield running.url
 
@@ -139,8 +148,48 @@ def test_approve_with_an_optional_field_off_then_revoke_while_querying(
     _shot(page, "admin-audit")
     page.get_by_role("link", name="Apps & data use").click()
     _shot(page, "admin-apps")
-    page.get_by_role("link", name="Sources").click()
-    _shot(page, "admin-sources")
+
+
+def test_operator_tests_a_connection_and_manages_people(
+    engine: Engine, world: World, page: sync_api.Page
+) -> None:
+    mis = oneroster_simulator(generate_district(students=5, seed=2), client_id="hub", client_secret="s3cret")
+    with BackgroundServer(mis) as running:
+        with engine.begin() as conn:
+            update_config(
+                conn,
+                world.district.source_id,
+                {
+                    "base_url": f"{running.url}/ims/oneroster/v1p1",
+                    "client_id": "hub",
+                    "client_secret": "s3cret",
+                },
+            )
+        page.goto("/admin/login")
+        assert page.get_by_role("link", name="Sign in with single sign-on").is_visible()
+        sign_in(page, "op@hub.example")
+        page.get_by_role("link", name="Sources").click()
+        page.get_by_role("button", name="Test connection to sis").click()
+        page.wait_for_selector("text=sis: connection works.")
+        assert "connected to OneRoster 1.1" in page.get_by_role("status").inner_text()
+        _shot(page, "admin-sources")
+
+    page.get_by_role("link", name="People").click()
+    page.get_by_label("E-mail").fill("deputy@north.example")
+    page.get_by_label("Name").fill("Deputy Head")
+    page.get_by_label("Role").select_option("school_admin")
+    page.get_by_label("Schools, trusts or districts").select_option(label="North (school)")
+    page.get_by_label("Initial password").fill("a long new password")
+    page.get_by_role("button", name="Add person").click()
+    page.wait_for_selector("text=Added deputy@north.example")
+    page.get_by_role("button", name="Disable south@sis.example").click()
+    page.wait_for_selector("text=Disabled south@sis.example")
+    _shot(page, "admin-people")
+    with engine.connect() as conn:
+        south = get_user(conn, world.south_admin.id)
+        assert south is not None
+        assert south.disabled_at is not None
+        assert find_user(conn, "deputy@north.example") is not None
 
 
 def test_reject_and_defer(engine: Engine, world: World, page: sync_api.Page) -> None:
