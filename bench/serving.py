@@ -1,12 +1,15 @@
 """Sections 3, 4 and 5b: GraphQL latency and throughput over real HTTP against the bare floor, and
-the server's peak RSS under that load. The hub and the floor each run in their own process
+the server's peak RSS under that load. The hub, the floor and a twin of the hub with the compiled
+path switched off (plain strawberry execution, for the speed-up) each run in their own process
 (uvicorn on loopback via BackgroundServer); this process only sends requests."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +30,8 @@ MIB = 2**20
 FLAT_TARGET = Target(2.0, "lower")
 NESTED_TARGET = Target(3.0, "lower")
 THROUGHPUT_TARGET = Target(0.5, "higher")
+SPEEDUP_TARGET = Target(10.0, "higher")
+COMPILER_SETTING = "SATCHEL_GRAPHQL_COMPILER"  # hub.config.Settings.graphql_compiler
 STUDENT_PAGE = 1000
 FLAT_ROWS = 10_000
 NESTED_CLASSES = 100
@@ -51,12 +56,15 @@ class _Samples:
 
 def run(config: BenchConfig, db: Path, report: Report) -> None:
     credentials = register(db)
-    log("starting the hub and floor servers")
+    log("starting the hub, its resolvers-only twin and the floor servers")
     hub_server, floor_server = ServerProcess("hub", db).launch(), ServerProcess("floor", db).launch()
-    with hub_server as hub, floor_server as floor:
+    with _compiler_off():
+        resolvers_server = ServerProcess("hub", db).launch()
+    with hub_server as hub, floor_server as floor, resolvers_server as resolvers:
         log("servers up")
         bearer = token(hub.url, credentials)
-        asyncio.run(_measure(config, hub.url, floor.url, Endpoint("hub", bearer), report, db))
+        urls = {"hub": hub.url, "floor": floor.url, "resolvers": resolvers.url}
+        asyncio.run(_measure(config, urls, Endpoint("hub", bearer), report, db))
     if config.wants("memory") and config.wants("throughput"):
         report.add(
             Figure(
@@ -71,15 +79,36 @@ def run(config: BenchConfig, db: Path, report: Report) -> None:
         )
 
 
+@contextmanager
+def _compiler_off() -> Iterator[None]:
+    """A server launched inside runs every query through the resolvers (plain strawberry)."""
+    before = os.environ.get(COMPILER_SETTING)
+    os.environ[COMPILER_SETTING] = "false"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[COMPILER_SETTING]
+        else:
+            os.environ[COMPILER_SETTING] = before
+
+
 async def _measure(
-    config: BenchConfig, hub_url: str, floor_url: str, hub: Endpoint, report: Report, db: Path
+    config: BenchConfig, urls: dict[str, str], hub: Endpoint, report: Report, db: Path
 ) -> None:
+    hub_url, floor_url = urls["hub"], urls["floor"]
     async with (
         httpx.AsyncClient(base_url=hub_url, timeout=120) as hc,
         httpx.AsyncClient(base_url=floor_url, timeout=120) as fc,
+        httpx.AsyncClient(base_url=urls["resolvers"], timeout=300) as rc,
     ):
-        clients = {"hub": hc, "orjson": fc, "sqljson": fc}
-        endpoints = {"hub": hub, "orjson": Endpoint("orjson"), "sqljson": Endpoint("sqljson")}
+        clients = {"hub": hc, "orjson": fc, "sqljson": fc, "resolvers": rc}
+        endpoints = {
+            "hub": hub,
+            "orjson": Endpoint("orjson"),
+            "sqljson": Endpoint("sqljson"),
+            "resolvers": hub,
+        }
         if config.wants("graphql"):
             await _latency(config, clients, endpoints, report, db)
         if config.wants("throughput"):
@@ -126,7 +155,7 @@ async def _latency(
             "graphql.students_page",
             f"{STUDENT_PAGE:,}-student page, 11 scalar fields (schools(first: {schools}) x students(first: {STUDENT_PAGE}))",
             lambda c, e: workloads.students_page(c, e, schools, STUDENT_PAGE),
-            ("hub", "sqljson", "orjson"),
+            ("hub", "sqljson", "orjson", "resolvers"),
             config.latency_repetitions,
             FLAT_TARGET,
             workloads.STUDENTS,
@@ -135,7 +164,7 @@ async def _latency(
             "graphql.flat_10k",
             f"{FLAT_ROWS:,}-row flat list (enrollments, 6 fields, paged at the max page of {workloads.MAX_PAGE:,})",
             lambda c, e: workloads.enrollments_walk(c, e, FLAT_ROWS),
-            ("hub", "sqljson", "orjson"),
+            ("hub", "sqljson", "orjson", "resolvers"),
             max(3, config.latency_repetitions // 4),
             FLAT_TARGET,
             workloads.ENROLLMENTS,
@@ -144,7 +173,7 @@ async def _latency(
             "graphql.nested",
             f"Nested: one school's classes(first: {NESTED_CLASSES}) → enrollments → person",
             lambda c, e: workloads.nested(c, e, NESTED_CLASSES),
-            ("hub", "orjson"),
+            ("hub", "orjson", "resolvers"),
             config.latency_repetitions,
             NESTED_TARGET,
             workloads.NESTED,
@@ -194,6 +223,23 @@ async def _latency(
                 floor.p99_ms,
                 floor_label,
                 notes="p99 reported; the target is on the median",
+            )
+        )
+        resolvers = samples["resolvers"]
+        if resolvers.rows != hub.rows:
+            report.notes.append(
+                f"{key}: the resolvers returned {resolvers.rows} rows, the compiled path {hub.rows}"
+            )
+        report.add(
+            Figure(
+                key + ".speedup",
+                label + " — compiled path vs plain strawberry execution (median)",
+                "ms",
+                resolvers.median_ms,
+                hub.median_ms,
+                "the compiled path's median (ratio = how many times faster it is)",
+                SPEEDUP_TARGET,
+                extra={"resolvers_p99_ms": resolvers.p99_ms},
             )
         )
         if figure.met is False and config.profile:

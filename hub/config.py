@@ -19,8 +19,9 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = 3600
     graphiql: bool = False
     introspection: bool = True
-    # The compiled GraphQL path: off until it is load-tested (docs/adr/0006-graphql-compiler.md).
-    graphql_compiler: bool = False
+    # The compiled GraphQL path (docs/adr/0006-graphql-compiler.md); off: every request goes
+    # through the resolvers.
+    graphql_compiler: bool = True
     # A run quarantining more than this share of what it read fails and applies nothing.
     quarantine_max_share: float = 0.1
     # A run deleting more than this share of a school's records is refused unless forced.

@@ -45,9 +45,10 @@ def execute(
     operation: Operation,
     *,
     schema: SatchelSchema | None = None,
-    compiled: bool = False,
+    compiled: bool = True,
 ) -> Outcome:
-    """`compiled`: answer the documents the compiled path covers without resolvers."""
+    """`compiled`: answer the documents the compiled path covers without resolvers (False: the
+    resolvers answer everything — the reference the compiled path is tested against)."""
     started = time.monotonic()
     schema = schema or build_schema()
     ctx = Context(conn=conn, app=app, policy=policy)
@@ -100,7 +101,7 @@ def run(
     operation: Operation,
     *,
     introspection: bool = True,
-    compiled: bool = False,
+    compiled: bool = True,
 ) -> dict[str, Any]:
     """Execute and persist in one go: for tests and tools that have an app but no token."""
     with engine.connect() as conn:

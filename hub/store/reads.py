@@ -10,9 +10,23 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Result, Select, Table, and_, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Result,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.util import ClauseAdapter
 
 from hub.store.models import SOURCES
@@ -128,8 +142,8 @@ def by_ids(
     """Visible rows among `ids`, keyed by id; hidden or missing ids are simply absent."""
     if not ids:
         return {}
-    query = keyed(visible, table.c.id.in_(sorted(set(ids))), columns=columns)
-    return {record["id"]: record for record in _records(conn.execute(query))}
+    query = _lookup(visible, "id", masked=False, columns=_frozen(columns))
+    return {record["id"]: record for record in _records(conn.execute(query, {"keys": sorted(set(ids))}))}
 
 
 def _records(result: Result[Any]) -> list[Record]:
@@ -154,12 +168,24 @@ def grouped_by(
     groups: dict[str, list[Record]] = defaultdict(list)
     if not values:
         return groups
-    wanted = sorted(set(values))
-    query = keyed(visible, table.c[column].in_(wanted), visible.column(column).in_(wanted), order_by=("id",))
-    for row in conn.execute(query):
-        record = dict(row._mapping)
+    query = _lookup(visible, column, masked=True, columns=_frozen(columns))
+    for record in _records(conn.execute(query, {"keys": sorted(set(values))})):
         groups[record[column]].append(record)
     return groups
+
+
+@lru_cache(maxsize=1024)
+def _lookup(visible: RowFilter, column: str, *, masked: bool, columns: frozenset[str] | None) -> Select[Any]:
+    """The statement for visible rows whose `column` is among the `keys` parameter. Built once
+    per filter (the policy's filters are shared by every request with the same scope), so a
+    request pays only for binding its keys, not for building and adapting the clauses again."""
+    keys: BindParameter[Any] = bindparam("keys", expanding=True)
+    column_of_app = visible.column(column).in_(keys) if masked else None
+    return keyed(visible, visible.table.c[column].in_(keys), column_of_app, order_by=("id",), columns=columns)
+
+
+def _frozen(columns: Collection[str] | None) -> frozenset[str] | None:
+    return None if columns is None else frozenset(columns)
 
 
 def keyed(
@@ -186,7 +212,7 @@ def keyed(
     on_hits = RowFilter(
         table=table,
         where=_adapt(hits, visible.where),
-        exprs={c.name: _adapt(hits, visible.column(c.name)) for c in table.c},
+        exprs={name: _adapt(hits, visible.column(name)) for name in visible.names(columns)},
     )
     query = on_hits.select(columns).where(on_hits.where)
     if rank_within is not None:

@@ -117,3 +117,45 @@ def test_the_roster_query_with_variables_is_compiled_and_equal(engine: Engine) -
         assert fast == reference
         assert reference["payload"]["data"]["school"]["classes"]["edges"]
         assert _takes_compiled_path(engine, app.id, ROSTER, school=school)
+
+
+PAGES = """
+query Pages($first: Int, $after: String) {
+  schools {
+    edges { node { id
+      %s(first: $first, after: $after) {
+        edges { cursor node { id hubId } }
+        pageInfo { hasNextPage endCursor }
+      }
+    } }
+  }
+}
+"""
+
+
+def test_pages_of_every_school_read_at_once_equal_the_resolvers(engine: Engine) -> None:
+    """A page of schools reads each roster connection in one ranked statement: each school's
+    page, its cursor and hasNextPage must be what the resolvers read school by school."""
+    with engine.begin() as conn:
+        world = build_world(conn, school_life=False)
+        app, _ = register_app(conn, "Pages")
+    everything = frozenset({"students", "staff", "contacts", "classes", "enrollments"})
+    # One school withholds the enrollments scope: its connection errors while the others page.
+    grants = {k: SchoolGrant(everything) for k in range(len(world.school_ids))}
+    grants[1] = SchoolGrant(everything - {"enrollments"})
+    write_grants(engine, world, app.id, grants)
+    for name in ("students", "staff", "contacts", "classes", "enrollments"):
+        query = PAGES % name
+        for first in (0, 1, 2, 3, None):
+            reference = _answer(engine, app.id, query, compiled=False, first=first)
+            fast = _answer(engine, app.id, query, compiled=True, first=first)
+            assert fast == reference, (name, first)
+            assert _takes_compiled_path(engine, app.id, query, first=first)
+            # The next page after the first school's first row, at every school.
+            edges = reference["payload"]["data"]["schools"]["edges"]
+            cursor = next((e["node"][name]["pageInfo"]["endCursor"] for e in edges if e["node"][name]), None)
+            if cursor is not None:
+                args = {"first": first, "after": cursor}
+                assert _answer(engine, app.id, query, compiled=True, **args) == _answer(
+                    engine, app.id, query, compiled=False, **args
+                ), (name, first, "after")

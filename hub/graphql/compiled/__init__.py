@@ -1,9 +1,10 @@
 """The compiled path: common roster queries answered without a resolver call per field.
 
 A document the plan covers (hub.graphql.compiled.plan) is read level by level through the same
-policy filters and batches as the resolvers, and rendered from rows straight into the response;
-every other document — and any request the plan meets a case it does not answer exactly — goes
-to the resolvers. Switched by SATCHEL_GRAPHQL_COMPILER (Settings.graphql_compiler, default off); see
+policy filters as the resolvers — one statement per level for all the schools of a page — and
+rendered from rows straight into the response; every other document, and any request the plan
+meets a case it does not answer exactly, goes to the resolvers. On by default;
+SATCHEL_GRAPHQL_COMPILER=false (Settings.graphql_compiler) switches it off. See
 docs/adr/0006-graphql-compiler.md.
 """
 
