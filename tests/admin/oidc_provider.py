@@ -1,7 +1,7 @@
 """A small OpenID Connect provider for tests: discovery, JWKS, authorize and token, with ID tokens
 signed RS256 by a real RSA key (joserfc). It signs in whoever `behaviour.email` says at once
 (no login page) and can be told to misbehave: another nonce, a foreign key, an expired token,
-an unverified address.
+an unverified address, an HS256 token.
 
 It checks what a real provider checks of the client: client id and secret (HTTP Basic), the
 exact redirect URI, single-use codes and the PKCE S256 challenge.
@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from joserfc import jwt
-from joserfc.jwk import RSAKey
+from joserfc.jwk import OctKey, RSAKey
 
 KID = "sim-key-1"
 
@@ -33,6 +33,7 @@ class Behaviour:
     foreign_key: bool = False  # sign with a key that is not in the JWKS (same kid)
     lifetime_seconds: int = 300  # negative: already expired when issued
     audience: str | None = None  # None: the client id
+    hs256_with_client_secret: bool = False  # the algorithm-confusion attack: HMAC keyed by a shared secret
 
 
 @dataclass
@@ -45,7 +46,7 @@ class Grant:
 @dataclass
 class SimulatedProvider:
     client_id: str = "satchel-admin"
-    client_secret: str = "sso-secret"
+    client_secret: str = "a-long-sso-client-secret"
     behaviour: Behaviour = field(default_factory=Behaviour)
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
     key: RSAKey = field(
@@ -144,6 +145,8 @@ class SimulatedProvider:
             "email": b.email,
             "email_verified": b.email_verified,
         }
+        if b.hs256_with_client_secret:
+            return jwt.encode({"alg": "HS256", "kid": KID}, claims, OctKey.import_key(self.client_secret))
         key = self.foreign if b.foreign_key else self.key
         return jwt.encode({"alg": "RS256", "kid": KID}, claims, key)
 

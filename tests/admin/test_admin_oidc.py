@@ -103,10 +103,19 @@ def test_sso_signs_an_existing_admin_in(sso: Sso, browser: httpx.Client) -> None
         ({"foreign_key": True}, "signature does not verify with the provider&#39;s keys"),
         ({"lifetime_seconds": -1}, "the ID token has expired"),
         ({"audience": "another-client"}, "wrong or missing &#39;aud&#39; claim"),
+        ({"hs256_with_client_secret": True}, "the ID token cannot be read or verified"),
         ({"email": "stranger@sis.example"}, "no Satchel admin account uses stranger@sis.example"),
         ({"email_verified": False}, "has not verified the e-mail address north@sis.example"),
     ],
-    ids=["wrong-nonce", "bad-signature", "expired", "wrong-audience", "unknown-email", "unverified-email"],
+    ids=[
+        "wrong-nonce",
+        "bad-signature",
+        "expired",
+        "wrong-audience",
+        "hs256-not-rs256",
+        "unknown-email",
+        "unverified-email",
+    ],
 )
 def test_sso_refuses_with_a_clear_message_and_no_session(
     sso: Sso, browser: httpx.Client, misbehaviour: dict[str, object], message: str
