@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Engine, inspect, text
 
 from hub.store import metadata
@@ -26,42 +27,85 @@ def test_migrations_match_the_models(engine: Engine) -> None:
     assert differences == []
 
 
-def test_bulk_insert_round_trips_every_column_type(engine: Engine) -> None:
-    """Large inserts take PostgreSQL's COPY path; values must come back exactly as written."""
+@pytest.mark.parametrize("count", [5, 1005], ids=["executemany", "bulk"])
+def test_bulk_insert_round_trips_every_column_type(engine: Engine, count: int) -> None:
+    """Inserts bypass SQLAlchemy's per-row binding (tuples on SQLite, COPY on PostgreSQL for large
+    frames): values must come back exactly as written, and exactly as SQLAlchemy's own path
+    would have stored them (same text for datetimes, dates and JSON on SQLite)."""
     from datetime import UTC, date, datetime
 
+    import polars as pl
+    from sqlalchemy import insert
+
     from hub.store import CANONICAL_TABLES
-    from hub.store.canonical_writes import COPY_THRESHOLD, insert_rows
+    from hub.store.canonical_writes import COPY_THRESHOLD, insert_frame
     from hub.store.sources import add_source
 
+    assert 5 < COPY_THRESHOLD <= 1005  # both paths on PostgreSQL
     people = CANONICAL_TABLES["person"]
+    odd_names = ["Zoë \\t O'Brien\nsecond line", "", "\\N", 'say "hi", then', None]
+    rows = [
+        {
+            "id": f"00000000-0000-0000-0000-{n:012d}",
+            "source_record_id": f"p{n}",
+            "school_id": None,
+            "source_updated_at": datetime(2026, 9, 1, 8, 0, 0, 123000, tzinfo=UTC) if n % 4 else None,
+            "updated_at": datetime(2026, 9, 2, 1, 2, 3, n % 1000, tzinfo=UTC),
+            "change_version": n + 1,
+            "deleted_at": None,
+            "content_hash": "h" * 32,
+            "given_name": odd_names[n % len(odd_names)],
+            "grades": ["09", "10"] if n % 3 else [],
+            "agent_ids": None if n % 2 else ["a", "é"],
+            "enabled": [True, False, None][n % 3],
+            "date_of_birth": date(2012, 1, 1 + n % 28) if n % 5 else None,
+        }
+        for n in range(count)
+    ]
+    schema = {
+        "id": pl.String,
+        "source_record_id": pl.String,
+        "school_id": pl.String,
+        "source_updated_at": pl.Datetime("us", "UTC"),
+        "updated_at": pl.Datetime("us", "UTC"),
+        "change_version": pl.Int64,
+        "deleted_at": pl.Datetime("us", "UTC"),
+        "content_hash": pl.String,
+        "given_name": pl.String,
+        "grades": pl.List(pl.String),
+        "agent_ids": pl.List(pl.String),
+        "enabled": pl.Boolean,
+        "date_of_birth": pl.Date,
+    }
     with engine.begin() as conn:
         source_id = add_source(conn, "bulk", "memory", {})
-        rows = [
+        frame = pl.DataFrame(rows, schema=schema).with_columns(source_id=pl.lit(source_id))
+        insert_frame(conn, people, frame)
+        # The same rows through SQLAlchemy, under other ids: the reference for what is stored.
+        reference = [
             {
-                "id": f"00000000-0000-0000-0000-{n:012d}",
+                **r,
                 "source_id": source_id,
-                "source_record_id": f"p{n}",
-                "school_id": None,
-                "source_updated_at": datetime(2026, 9, 1, 8, 0, 0, 123000, tzinfo=UTC),
-                "updated_at": datetime(2026, 9, 2, tzinfo=UTC),
-                "change_version": n + 1,
-                "deleted_at": None,
-                "content_hash": "h" * 32,
-                "given_name": "Zoë \\t O'Brien\nsecond line" if n % 2 else None,
-                "grades": ["09", "10"] if n % 3 else [],
-                "agent_ids": None,
-                "enabled": n % 2 == 0,
-                "date_of_birth": date(2012, 1, 1 + n % 28),
+                "id": "r" + r["id"][1:],
+                "source_record_id": "r" + r["source_record_id"],
             }
-            for n in range(COPY_THRESHOLD + 5)
+            for r in rows
         ]
-        insert_rows(conn, people, rows)
+        conn.execute(insert(people), reference)
     with engine.connect() as conn:
         stored = {r.source_record_id: r._asdict() for r in conn.execute(people.select())}
+        if engine.dialect.name == "sqlite":
+            raw = {
+                r[0]: r[1:]
+                for r in conn.exec_driver_sql(
+                    "SELECT source_record_id, source_updated_at, updated_at, date_of_birth, grades, agent_ids, enabled FROM people"
+                )
+            }
     for row in rows:
         back = stored[row["source_record_id"]]
         assert {k: back[k] for k in row} == row
+        if engine.dialect.name == "sqlite":
+            assert raw[row["source_record_id"]] == raw["r" + row["source_record_id"]]
 
 
 def test_migrations_have_one_head() -> None:

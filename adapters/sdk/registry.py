@@ -47,6 +47,8 @@ def available() -> dict[str, str]:
 def adapter_class(name: str) -> type[SourceAdapter]:
     if name in _registered:
         return _registered[name]
+    if name in BUILT_INS:  # a plugin cannot shadow one, so skip scanning entry points (slow)
+        return _load(BUILT_INS[name])
     targets = available()
     if name not in targets:
         known = ", ".join(sorted({*targets, *_registered}))

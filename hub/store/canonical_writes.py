@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 import orjson
 import polars as pl
-from sqlalchemy import JSON, Connection, Table, bindparam, insert, select, update
+from sqlalchemy import JSON, Connection, Date, DateTime, Table, bindparam, func, insert, select, update
 
+from hub.store.columns import UTCDateTime
 from hub.store.models import COUNTERS
 
 CHANGE_VERSION = "change_version"
@@ -16,14 +19,25 @@ _COUNTERS = COUNTERS
 
 
 def load_state(conn: Connection, table: Table, source_id: str) -> pl.DataFrame:
-    """What the store holds for one source: id, school, content hash, tombstone flag."""
-    query = select(
-        table.c.id, table.c.school_id, table.c.content_hash, table.c.deleted_at.is_not(None)
-    ).where(table.c.source_id == source_id)
-    rows = conn.execute(query).all()
+    """What the store holds for one source: source record id, hub id, school, content hash,
+    tombstone flag. Read through the driver's cursor: no per-row result processing is needed
+    for these plain columns, and a store holds hundreds of thousands of rows."""
+    placeholder = "?" if conn.dialect.name == "sqlite" else "%s"
+    q = conn.dialect.identifier_preparer
+    sql = (
+        "SELECT source_record_id, id, school_id, content_hash, deleted_at IS NOT NULL "  # noqa: S608 - no input
+        f"FROM {q.format_table(table)} WHERE source_id = {placeholder}"
+    )
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, (source_id,))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
     return pl.DataFrame(
         rows,
         schema={
+            "source_record_id": pl.String,
             "id": pl.String,
             "school_id": pl.String,
             "stored_hash": pl.String,
@@ -31,6 +45,17 @@ def load_state(conn: Connection, table: Table, source_id: str) -> pl.DataFrame:
         },
         orient="row",
     )
+
+
+def live_per_school(conn: Connection, table: Table, source_id: str) -> pl.DataFrame:
+    """school_id, live: how many live records of the source each school holds."""
+    query = (
+        select(table.c.school_id, func.count())
+        .where(table.c.source_id == source_id, table.c.deleted_at.is_(None))
+        .group_by(table.c.school_id)
+    )
+    rows = conn.execute(query).all()
+    return pl.DataFrame(rows, schema={"school_id": pl.String, "live": pl.UInt32}, orient="row")
 
 
 def allocate_versions(conn: Connection, count: int) -> int:
@@ -52,39 +77,93 @@ def allocate_versions(conn: Connection, count: int) -> int:
 COPY_THRESHOLD = 1000  # below this, COPY's setup costs more than executemany
 
 
-def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    if not rows:
+def insert_frame(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
+    """Insert every row of `frame` (columns named as the table's) in the caller's transaction.
+
+    The hot path of a full ingest, so no per-row SQLAlchemy work: values are converted column by
+    column to what SQLAlchemy itself would bind (so reads cannot tell the paths apart), then
+    SQLite gets plain tuples through `executemany` and PostgreSQL one CSV stream through COPY.
+    """
+    if frame.height == 0:
         return
-    if conn.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
-        _copy_rows(conn, table, rows)
+    if conn.dialect.name == "sqlite":
+        _executemany(conn, _insert_sql(conn, table, frame.columns), _sqlite_values(table, frame).iter_rows())
+    elif conn.dialect.name == "postgresql" and frame.height >= COPY_THRESHOLD:
+        _copy_frame(conn, table, frame)
     else:
-        conn.execute(insert(table), rows)
+        conn.execute(insert(table), frame.to_dicts())
 
 
-def _copy_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """PostgreSQL COPY inside the caller's transaction: several times faster than INSERTs."""
-    columns = list(rows[0])
-    json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
-    quoted = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
-    statement = f"COPY {conn.dialect.identifier_preparer.format_table(table)} ({quoted}) FROM STDIN"
+def update_frame(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
+    """Overwrite every column but `id` of the rows with these ids."""
+    if frame.height == 0:
+        return
+    columns = [c for c in frame.columns if c != "id"]
+    if conn.dialect.name == "sqlite":
+        q = conn.dialect.identifier_preparer
+        assignments = ", ".join(f"{q.quote(c)} = ?" for c in columns)
+        sql = f"UPDATE {q.format_table(table)} SET {assignments} WHERE id = ?"  # noqa: S608 - column names
+        _executemany(conn, sql, _sqlite_values(table, frame.select(*columns, "id")).iter_rows())
+        return
+    statement = update(table).where(table.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
+    conn.execute(statement, frame.rename({"id": "_id"}).to_dicts())
+
+
+def _insert_sql(conn: Connection, table: Table, columns: list[str]) -> str:
+    q = conn.dialect.identifier_preparer
+    names = ", ".join(q.quote(c) for c in columns)
+    return f"INSERT INTO {q.format_table(table)} ({names}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
+
+
+def _executemany(conn: Connection, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
+def _sqlite_values(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
+    """Columns as SQLAlchemy binds them on SQLite: datetimes as naive-UTC text with microseconds,
+    dates as ISO text, JSON as `json.dumps` text (None included, as the JSON 'null')."""
+    converted: list[pl.Expr | pl.Series] = []
+    for name in frame.columns:
+        column_type = table.c[name].type
+        if isinstance(column_type, UTCDateTime):
+            converted.append(pl.col(name).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M:%S%.6f"))
+        elif isinstance(column_type, Date) and not isinstance(column_type, DateTime):
+            converted.append(pl.col(name).dt.strftime("%Y-%m-%d"))
+        elif isinstance(column_type, JSON):
+            converted.append(pl.Series(name, [json.dumps(v) for v in frame[name].to_list()], dtype=pl.String))
+    return frame.with_columns(converted) if converted else frame
+
+
+def _copy_frame(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
+    """PostgreSQL COPY (CSV) inside the caller's transaction: several times faster than INSERTs.
+    Every string is quoted, so only an unquoted \\N is NULL."""
+    json_columns = [c for c in frame.columns if isinstance(table.c[c].type, JSON)]
+    if json_columns:
+        frame = frame.with_columns(
+            pl.Series(
+                c,
+                [None if v is None else orjson.dumps(v).decode() for v in frame[c].to_list()],
+                dtype=pl.String,
+            )
+            for c in json_columns
+        )
+    data = frame.write_csv(
+        include_header=False,
+        quote_style="non_numeric",
+        null_value="\\N",
+        datetime_format="%Y-%m-%d %H:%M:%S%.6f%:z",
+        date_format="%Y-%m-%d",
+    )
+    q = conn.dialect.identifier_preparer
+    names = ", ".join(q.quote(c) for c in frame.columns)
+    statement = f"COPY {q.format_table(table)} ({names}) FROM STDIN (FORMAT csv, NULL '\\N')"
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     with cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(
-                [
-                    orjson.dumps(row[c]).decode() if c in json_columns and row[c] is not None else row[c]
-                    for c in columns
-                ]
-            )
-
-
-def update_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Overwrite every column but the id (which is passed as `_id`)."""
-    if not rows:
-        return
-    columns = [c for c in rows[0] if c != "_id"]
-    statement = update(table).where(table.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
-    conn.execute(statement, rows)
+        copy.write(data)
 
 
 def tombstone_rows(conn: Connection, table: Table, ids: list[str], first_version: int, now: datetime) -> None:

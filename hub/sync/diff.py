@@ -1,10 +1,17 @@
-"""Diff incoming records against the store: insert, update, unchanged, tombstone."""
+"""Diff incoming records against the store: insert, update, unchanged, tombstone.
+
+Records are matched on their source record id and compared by content hash, both of which exist
+before any hub id is derived; so the engine derives ids and builds write rows for the changed
+records only (ADR 7).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import polars as pl
+
+STORED_COLUMNS = ("source_record_id", "id", "school_id", "stored_hash", "stored_deleted")
 
 
 @dataclass(frozen=True)
@@ -24,27 +31,38 @@ def diff(
     deleted_ids: list[str],
     kept_ids: list[str] | None = None,
 ) -> Diff:
-    """`complete` means incoming is the whole source: live stored rows missing from it are gone.
+    """`incoming`: records with `source_record_id` and `content_hash` (as the adapter gave them);
+    `stored`: `STORED_COLUMNS` of what the store holds for the source (hub ids, stored hash,
+    tombstone flag). Inserts and updates come back as incoming rows, in incoming order.
 
-    `deleted_ids` are hub ids the source itself reported deleted (they win over a complete read).
-    `kept_ids` are hub ids the source sent but that were quarantined: missing from incoming, yet
-    not gone, so they keep their stored version.
+    `complete` means incoming is the whole source: live stored rows missing from it are gone.
+    `deleted_ids` are source record ids the source itself reported deleted (they win over a
+    complete read). `kept_ids` are source record ids the source sent but that were quarantined:
+    missing from incoming, yet not gone, so they keep their stored version.
     """
-    joined = incoming.join(stored.select("id", "stored_hash", "stored_deleted"), on="id", how="left")
+    state = stored.select("source_record_id", "stored_hash", "stored_deleted")
+    joined = incoming.join(state, on="source_record_id", how="left", maintain_order="left")
     is_new = pl.col("stored_hash").is_null()
     changed = (pl.col("stored_hash") != pl.col("content_hash")) | pl.col("stored_deleted")
     if deleted_ids:
-        joined = joined.filter(~pl.col("id").is_in(deleted_ids))
+        joined = joined.filter(~pl.col("source_record_id").is_in(deleted_ids))
     inserts = joined.filter(is_new).drop("stored_hash", "stored_deleted")
     updates = joined.filter(~is_new & changed).drop("stored_hash", "stored_deleted")
-    unchanged = joined.filter(~is_new & ~changed).height
+    unchanged = joined.height - inserts.height - updates.height
 
     live = stored.filter(~pl.col("stored_deleted"))
-    gone = live.filter(pl.col("id").is_in(deleted_ids))
+    gone = live.filter(pl.col("source_record_id").is_in(deleted_ids))
     if complete:
-        absent = live.join(incoming.select("id"), on="id", how="anti").filter(
-            ~pl.col("id").is_in(kept_ids or [])
+        absent = live.join(incoming.select("source_record_id"), on="source_record_id", how="anti").filter(
+            ~pl.col("source_record_id").is_in(kept_ids or [])
         )
         gone = pl.concat([gone, absent]).unique("id", maintain_order=True)
     live_per_school = live.group_by("school_id").agg(live=pl.len())
     return Diff(inserts, updates, unchanged, gone.select("id", "school_id"), live_per_school)
+
+
+def nothing_changed(live_per_school: pl.DataFrame) -> Diff:
+    """The diff of an entity whose read matched the last applied one (see digests.py)."""
+    empty = pl.DataFrame()
+    no_ids = pl.DataFrame(schema={"id": pl.String, "school_id": pl.String})
+    return Diff(empty, empty, 0, no_ids, live_per_school)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -24,11 +24,11 @@ from hub.canonical import ENTITIES_BY_NAME, EntitySpec
 from hub.config import Settings, get_settings
 from hub.store import CANONICAL_TABLES, canonical_writes, runs, sources
 from hub.store.columns import utcnow
-from hub.sync.diff import Diff, diff
+from hub.sync.diff import Diff, diff, nothing_changed
+from hub.sync.digests import DIGESTS_KEY, entity_digest
 from hub.sync.guards import SyncRefusedError, check_deletion_share, check_quarantine_share
-from hub.sync.ids import hub_id
 from hub.sync.locks import source_lock
-from hub.sync.prepare import prepare
+from hub.sync.prepare import deduplicated, to_hub_ids, with_content_hash
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,7 @@ class _EntityRead:
 class _Read:
     entities: dict[str, _EntityRead] = field(default_factory=dict)
     checkpoint: dict[str, Any] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)  # entity → digest of what was read
 
 
 def sync_source(
@@ -147,7 +148,10 @@ async def run_sync(
     with engine.connect() as conn:
         source = sources.get_source(conn, source_name)
     with source_lock(engine, source.id):
-        checkpoint = {} if full else dict(source.checkpoint)
+        saved = dict(source.checkpoint)
+        digests: dict[str, str] = saved.pop(DIGESTS_KEY, None) or {}
+        # `full` also forgets the digests: every entity is diffed against the store again.
+        checkpoint, previous_digests = ({}, {}) if full else (saved, digests)
         mode = "incremental" if checkpoint else "full"
         with engine.begin() as conn:
             summary = RunSummary(run_id=runs.start_run(conn, source.id, mode), source=source_name, mode=mode)
@@ -162,11 +166,15 @@ async def run_sync(
                     summary.totals.quarantined, summary.totals.read, settings.quarantine_max_share
                 )
                 with engine.begin() as conn:
-                    diffs = _diff_all(conn, source.id, read, summary)
+                    diffs = _diff_all(conn, source.id, read, summary, previous_digests)
                     if not force:
                         check_deletion_share(diffs.values(), settings.deletion_guard_share)
                     _apply(conn, source.id, diffs)
-                    sources.save_checkpoint(conn, source.id, {**checkpoint, **read.checkpoint})
+                    sources.save_checkpoint(
+                        conn,
+                        source.id,
+                        {**checkpoint, **read.checkpoint, DIGESTS_KEY: {**previous_digests, **read.digests}},
+                    )
                     summary.status = "succeeded"
                     _record_run(conn, source.id, summary, payload_log)
             except (AdapterError, SyncRefusedError) as exc:
@@ -226,21 +234,54 @@ def _parse_since(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) else None
 
 
-def _diff_all(conn: Connection, source_id: str, read: _Read, summary: RunSummary) -> dict[EntitySpec, Diff]:
+def _diff_all(
+    conn: Connection, source_id: str, read: _Read, summary: RunSummary, previous_digests: dict[str, str]
+) -> dict[EntitySpec, Diff]:
+    """Diff each entity on (source record id, content hash); only the records that changed get hub
+    ids, and an entity read exactly as the last applied run read it is not diffed at all (ADR 7),
+    so a delta costs in proportion to what changed, not to what was read."""
     diffs: dict[EntitySpec, Diff] = {}
+    skipped: list[EntitySpec] = []
     for name, entity_read in read.entities.items():
         spec = ENTITIES_BY_NAME[name]
         schema = spec.polars_schema()
         frames = [f for f in entity_read.frames if f.height] or [pl.DataFrame(schema=schema)]
-        incoming = prepare(spec, source_id, pl.concat(frames, how="vertical_relaxed"))
-        stored = canonical_writes.load_state(conn, CANONICAL_TABLES[name], source_id)
-        deleted = [hub_id(source_id, spec.table, i) for i in entity_read.deleted_source_ids]
-        kept = [hub_id(source_id, spec.table, i) for i in entity_read.quarantined_source_ids]
-        result = diff(incoming, stored, complete=entity_read.complete, deleted_ids=deleted, kept_ids=kept)
+        frame = pl.concat(frames, how="vertical_relaxed")
         counts = summary.counts[name]
+        digest = entity_digest(
+            frame,
+            deleted=entity_read.deleted_source_ids,
+            kept=entity_read.quarantined_source_ids,
+            complete=entity_read.complete,
+        )
+        read.digests[name] = digest
+        if previous_digests.get(name) == digest:
+            gone = pl.col("source_record_id").is_in(entity_read.deleted_source_ids)
+            counts.unchanged = frame.filter(~gone)["source_record_id"].n_unique()
+            skipped.append(spec)
+            continue
+        incoming = with_content_hash(spec, deduplicated(spec, frame))
+        stored = canonical_writes.load_state(conn, CANONICAL_TABLES[name], source_id)
+        result = diff(
+            incoming,
+            stored,
+            complete=entity_read.complete,
+            deleted_ids=entity_read.deleted_source_ids,
+            kept_ids=entity_read.quarantined_source_ids,
+        )
+        result = replace(
+            result,
+            inserts=to_hub_ids(spec, source_id, result.inserts),
+            updates=to_hub_ids(spec, source_id, result.updates),
+        )
         counts.inserted, counts.updated = result.inserts.height, result.updates.height
         counts.unchanged, counts.tombstoned = result.unchanged, result.tombstones.height
         diffs[spec] = result
+    if skipped and any(d.tombstones.height for d in diffs.values()):
+        # The deletion guard weighs deletions against each school's live records of every entity.
+        for spec in skipped:
+            live = canonical_writes.live_per_school(conn, CANONICAL_TABLES[spec.name], source_id)
+            diffs[spec] = nothing_changed(live)
     return diffs
 
 
@@ -251,12 +292,12 @@ def _apply(conn: Connection, source_id: str, diffs: dict[EntitySpec, Diff]) -> N
     now = utcnow()
     for spec, d in diffs.items():
         table = CANONICAL_TABLES[spec.name]
-        inserts = _with_bookkeeping(d.inserts, source_id, version, now)
-        version += d.inserts.height
-        updates = _with_bookkeeping(d.updates, source_id, version, now).rename({"id": "_id"})
-        version += d.updates.height
-        canonical_writes.insert_rows(conn, table, inserts.to_dicts())
-        canonical_writes.update_rows(conn, table, updates.to_dicts())
+        if d.inserts.height:
+            canonical_writes.insert_frame(conn, table, _with_bookkeeping(d.inserts, source_id, version, now))
+            version += d.inserts.height
+        if d.updates.height:
+            canonical_writes.update_frame(conn, table, _with_bookkeeping(d.updates, source_id, version, now))
+            version += d.updates.height
         canonical_writes.tombstone_rows(conn, table, d.tombstones["id"].to_list(), version, now)
         version += d.tombstones.height
 

@@ -25,6 +25,8 @@ def check_quarantine_share(quarantined: int, read: int, max_share: float) -> Non
 def check_deletion_share(diffs: Iterable[Diff], max_share: float) -> None:
     """Refuse a run that would tombstone more than `max_share` of any school's live records."""
     diffs = list(diffs)
+    if not diffs:  # every entity read as last time: nothing to apply
+        return
     gone = (
         pl.concat([d.tombstones.select("school_id") for d in diffs]).group_by("school_id").agg(gone=pl.len())
     )

@@ -6,6 +6,7 @@ always lands on the same id without a lookup, and an adapter never needs to know
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 import polars as pl
@@ -18,8 +19,19 @@ def hub_id(source_id: str, table: str, source_record_id: str) -> str:
 
 
 def _derive(source_id: str, table: str, distinct: pl.Series) -> pl.Series:
-    prefix = f"{source_id}\x1f{table}\x1f"
-    return pl.Series([str(uuid.uuid5(_NAMESPACE, prefix + v)) for v in distinct.to_list()], dtype=pl.String)
+    """uuid5 of each value, without building a UUID object per value (several times faster):
+    SHA-1 of namespace + name, first 16 bytes, version 5 and RFC 4122 variant bits set."""
+    prefix = hashlib.sha1(_NAMESPACE.bytes + f"{source_id}\x1f{table}\x1f".encode(), usedforsecurity=False)
+    out = []
+    for value in distinct.to_list():
+        digest = prefix.copy()
+        digest.update(value.encode())
+        raw = bytearray(digest.digest()[:16])
+        raw[6] = (raw[6] & 0x0F) | 0x50
+        raw[8] = (raw[8] & 0x3F) | 0x80
+        h = raw.hex()
+        out.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return pl.Series(out, dtype=pl.String)
 
 
 def _mapping(source_id: str, table: str, values: pl.Series) -> pl.DataFrame:
@@ -39,9 +51,9 @@ def hub_ids(source_id: str, table: str, values: pl.Series) -> pl.Series:
 def hub_id_lists(source_id: str, table: str, values: pl.Series) -> pl.Series:
     """The same for a column of lists of source ids; null lists stay null, order is kept."""
     frame = _mapping(source_id, table, values.explode())
-    mapping = dict(zip(frame["key"].to_list(), frame["hub_id"].to_list(), strict=True))
-    return pl.Series(
-        values.name,
-        [None if ids is None else [mapping[i] for i in ids] for ids in values.to_list()],
-        dtype=pl.List(pl.String),
+    if frame.height == 0:
+        return values.cast(pl.List(pl.String))
+    mapped = values.list.eval(
+        pl.element().replace_strict(frame["key"], frame["hub_id"], return_dtype=pl.String)
     )
+    return mapped.alias(values.name)

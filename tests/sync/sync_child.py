@@ -20,14 +20,14 @@ from tests.sync.datasets import district
 def main(url: str, marker: str, students: int, variant: int) -> None:
     registry.register(MemoryAdapter)
     DATASETS["kill"] = district(students, variant)
-    original = canonical_writes.update_rows
+    original = canonical_writes.update_frame
 
     def announce_then_update(*args: Any, **kwargs: Any) -> None:
         Path(marker).write_text("applying")
         time.sleep(0.5)  # hold the transaction open so the parent can kill us mid-apply
         original(*args, **kwargs)
 
-    canonical_writes.update_rows = announce_then_update  # type: ignore[assignment]
+    canonical_writes.update_frame = announce_then_update  # type: ignore[assignment]
     summary = sync_source(make_engine(url), "kill")
     print(summary.status, summary.error)
 
