@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, update
 
 from hub.access import grant, register_app
+from hub.access import policy as policy_module
 from hub.app import create_app
 from hub.config import Settings
 from hub.store import response_log
@@ -334,3 +335,24 @@ def test_log_full_payloads_keeps_responses_a_week(engine: Engine, district: Dist
     assert run_maintenance(engine, now, Settings())["payloads_purged"] == 1
     with engine.connect() as conn:
         assert [e["id"] for e in response_log.recent(conn, logged.id)] == [entries[0]["id"]]
+
+
+def test_a_new_day_ends_and_begins_enrollments_in_the_change_feed(
+    engine: Engine, district: District, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No row changes overnight, yet the replica must lose the enrollment that ended yesterday
+    and gain the one that begins today (the scope snapshot holds the date)."""
+    ending = _enrollment(engine, district, end_date=TODAY)
+    starting = _enrollment(engine, district, begin_date=TODAY + timedelta(days=1))
+    app = _app(engine, district, data_types=["students", "enrollments", "custom_fields"])
+    replica: set[str] = set()
+    cursor = _replay(app, replica, None)
+    assert ending in replica
+    assert starting not in replica
+
+    tomorrow = utcnow() + timedelta(days=1)
+    monkeypatch.setattr(policy_module, "utcnow", lambda: tomorrow)
+    _replay(app, replica, cursor)
+    assert ending not in replica
+    assert starting in replica
+    assert replica == _full(app, district.schools[0].id)
