@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import Engine, select, update
 
 from hub.access import GrantError, active_grants, grant, register_app
-from hub.access.grants import GrantOptions, parse_options
+from hub.access.grants import GrantOptions, GrantRecord, parse_options
 from hub.access.policy import AccessPolicy
+from hub.store.columns import utcnow
 from hub.store.models import GRANTS
 from tests.factories import make_district
 
@@ -70,8 +71,6 @@ def test_a_corrupt_stored_option_fails_closed(engine: Engine) -> None:
 
 def test_the_scope_snapshot_holds_options_normalised() -> None:
     """The change feed hashes snapshots: the same meaning must give the same snapshot."""
-    from hub.access.grants import GrantRecord
-    from hub.store.columns import utcnow
 
     def policy(options: dict[str, object]) -> AccessPolicy:
         record = GrantRecord("g", "a", "s", "school", ("students",), options, utcnow(), None)
