@@ -26,3 +26,10 @@ def test_lists_of_ids_keep_null_empty_and_order() -> None:
     values = pl.Series("agent_ids", [["a", "b"], None, [], ["b"]], dtype=pl.List(pl.String))
     a, b = hub_id("src", "people", "a"), hub_id("src", "people", "b")
     assert hub_id_lists("src", "people", values).to_list() == [[a, b], None, [], [b]]
+
+
+def test_vectorised_ids_are_exactly_uuid5() -> None:
+    """The fast derivation (one SHA-1 per value) must give what uuid.uuid5 gives, for any text."""
+    values = ["1", "École-Ω", "x" * 300, " spaced ", "emoji-🙂", "a\x1fb"]
+    derived = hub_ids("4b7c", "people", pl.Series("v", values)).to_list()
+    assert derived == [hub_id("4b7c", "people", v) for v in values]
