@@ -214,7 +214,12 @@ def _with_parts(district: SyntheticDistrict, *, gradebook: bool, demographics: b
             continue
         rng = random.Random(f"satchel-{part}-{district.students}-{district.seed}")
         life = _SchoolLife(district, rng, attendance_days=0)
-        frames.update(life.assignments() if part == "gradebook" else {"demographics": life.demographics()})
+        if part == "gradebook":
+            frames.update(life.assignments())
+        else:
+            # A OneRoster source knows the demographics of everyone it lists, not only students'.
+            life.students = district.frames["person"]
+            frames["demographics"] = life.demographics()
     return replace(district, frames=frames)
 
 

@@ -18,7 +18,7 @@ from adapters.oneroster.check import check_rest
 from adapters.oneroster.client import OneRosterClient
 from adapters.oneroster.gradebook import LineItemsStream, Lookups, ResultsStream
 from adapters.oneroster.probe import detect_version
-from adapters.oneroster.streams import OneRosterStream, UsersStream
+from adapters.oneroster.streams import DemographicsStream, OneRosterStream, People, UsersStream
 from adapters.oneroster.versions import ENDPOINTS, Version, default_scopes, split_base_url
 from adapters.sdk import (
     Capabilities,
@@ -62,7 +62,9 @@ class OneRosterConfig(BaseModel):
         "gradebook is",
     )
     demographics: bool = Field(
-        default=True, description="REST: read /demographics for people's birth date and sex"
+        default=True,
+        description="REST: read /demographics: people's birth date and sex, and the demographics "
+        "entity (sex, ethnicity from the race flags, country of birth)",
     )
     gradebook: bool = Field(
         default=True,
@@ -114,8 +116,13 @@ class OneRosterAdapter(SourceAdapter):
     name = "oneroster"
     config_model = OneRosterConfig
     capabilities: ClassVar[Capabilities] = Capabilities(
-        entities=(*(entity for _, _, entity in ENDPOINTS), "assignment", "assignment_result"),
-        incremental_entities=(*(entity for _, _, entity in ENDPOINTS), "assignment", "assignment_result"),
+        entities=(*(entity for _, _, entity in ENDPOINTS), "demographics", "assignment", "assignment_result"),
+        incremental_entities=(
+            *(entity for _, _, entity in ENDPOINTS),
+            "demographics",
+            "assignment",
+            "assignment_result",
+        ),
         # A delta read reports deletions as status "tobedeleted"; a full read also shows absences.
         deletion_detection=(DeletionDetection.STATUS_FLAG, DeletionDetection.FULL_READ),
         rate_limit_per_minute=600,
@@ -163,12 +170,15 @@ class OneRosterAdapter(SourceAdapter):
     def streams(self) -> Sequence[Stream]:
         if self.bulk_path is not None:
             return bulk.bulk_streams(self.bulk_path, version=self.settings.version)
+        people = People()  # what the users stream saw, for the demographics stream
         streams: list[Stream] = [
-            UsersStream(self.connect, demographics=self.settings.demographics)
+            UsersStream(self.connect, demographics=self.settings.demographics, people=people)
             if endpoint == "users"
             else OneRosterStream(self.connect, endpoint, key, entity)
             for endpoint, key, entity in ENDPOINTS
         ]
+        if self.settings.demographics:
+            streams.append(DemographicsStream(people, self.settings.page_size))
         if self.settings.gradebook:
             lookups = Lookups(self.connect)  # shared, so a run reads each lookup once
             streams += [LineItemsStream(self.connect, lookups), ResultsStream(self.connect, lookups)]

@@ -24,6 +24,10 @@ from adapters.oneroster import vocab
 from adapters.sdk import MappedPage, Page, Reject
 from hub.canonical import EntitySpec
 
+# Demographics fields OneRoster has no field for (in any version or binding): language and the
+# programme flags. (The other way, stateOfBirthAbbreviation, cityOfBirth and
+# publicSchoolResidenceStatus have no canonical field.)
+DEMOGRAPHICS_NOT_CARRIED = frozenset({"language", "english_learner", "free_reduced_lunch", "special_needs"})
 # Canonical fields OneRoster 1.1 REST does not carry: it has no preferred name, and its results
 # have no text score (letter). Birth date and sex come from the demographics endpoint, joined onto
 # users. Everything else round-trips, except that 1.1 cannot say a result was late: a late result
@@ -35,13 +39,15 @@ NOT_CARRIED: dict[str, frozenset[str]] = {
     "class": frozenset(),
     "person": frozenset({"preferred_name"}),
     "enrollment": frozenset(),
+    "demographics": DEMOGRAPHICS_NOT_CARRIED,
     "assignment": frozenset(),
     "assignment_result": frozenset({"letter"}),
 }
-# Per REST version. With `demographics: false` in the config, add person date_of_birth and gender.
+# Per REST version. With `demographics: false` in the config, add person date_of_birth and gender
+# (and no demographics entity is read).
 NOT_CARRIED_BY_VERSION: dict[str, dict[str, frozenset[str]]] = {
     "1.1": NOT_CARRIED,
-    "1.2": {entity: frozenset() for entity in NOT_CARRIED},
+    "1.2": {entity: frozenset() for entity in NOT_CARRIED} | {"demographics": DEMOGRAPHICS_NOT_CARRIED},
 }
 # Result statuses a version cannot express, and what they read as instead.
 LATE_READS_AS: dict[str, dict[str, str]] = {"1.0": {"late": "graded"}, "1.1": {"late": "graded"}, "1.2": {}}
@@ -65,6 +71,13 @@ class UsersPage(Page):
     """A page of users with the demographics records of (at least) those users, by sourcedId."""
 
     demographics: Mapping[str, Record] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DemographicsPage(Page):
+    """A page of demographics records with the school of every user read in the run."""
+
+    schools: Mapping[str, str] = field(default_factory=dict)
 
 
 class FieldError(ValueError):
@@ -171,19 +184,15 @@ def class_row(r: Record) -> Record:
 
 
 def user_row(r: Record, demographics: Record | None = None) -> Record:
-    role, role_field, role_org = _primary_role(r)
+    role, role_field, _ = _primary_role(r)
     canonical_role = vocab.PERSON_ROLES.get(str(role).lower()) if isinstance(role, str) else None
     if canonical_role is None:
         raise FieldError(
             role_field, f"unknown role {role!r}; expected one of {', '.join(vocab.PERSON_ROLES)}"
         )
-    orgs = _refs(r.get("orgs"), "orgs")
-    # Canonical people have one school: 1.2's primaryOrg, else the primary role's org, else 1.1's
-    # first org (contacts list their students' schools after their own).
-    school = _ref(r.get("primaryOrg"), "primaryOrg") or role_org or (orgs[0] if orgs else None)
     born, sex, demographics_modified = _demographics(demographics)
     return {
-        "school_id": school,
+        "school_id": user_school(r),
         "role": canonical_role,
         "role_detail": role,
         "given_name": _text(r.get("givenName")),
@@ -201,6 +210,36 @@ def user_row(r: Record, demographics: Record | None = None) -> Record:
         "gender": sex,
         "agent_ids": _refs(r.get("agents"), "agents"),
         "source_updated_at": demographics_modified,  # to_canonical keeps the later of this and the user's
+    }
+
+
+def user_school(r: Record) -> str | None:
+    """Canonical people have one school: 1.2's primaryOrg, else the primary role's org, else 1.1's
+    first org (contacts list their students' schools after their own)."""
+    _, _, role_org = _primary_role(r)
+    orgs = _refs(r.get("orgs"), "orgs")
+    return _ref(r.get("primaryOrg"), "primaryOrg") or role_org or (orgs[0] if orgs else None)
+
+
+def demographics_row(r: Record, schools: Mapping[str, str]) -> Record:
+    """A demographics record → the demographics entity. Language and the programme flags (EL, FRL,
+    SEN) have no OneRoster field; state and city of birth and public school residence status have
+    no canonical one."""
+    person = r["sourcedId"]
+    school = schools.get(person)
+    if school is None:
+        raise FieldError("sourcedId", f"no user {person!r} was read with it, so its school is unknown")
+    sex = _text(r.get("sex"))
+    canonical_sex = vocab.DEMOGRAPHIC_SEX.get(sex.strip().lower()) if sex else None
+    if sex and canonical_sex is None:
+        raise FieldError("sex", f"unknown sex {sex!r}; expected one of {', '.join(vocab.DEMOGRAPHIC_SEX)}")
+    flags = {flag: _bool(r.get(flag), flag, default=None) for flag in vocab.ETHNICITY_FLAGS.values()}
+    return {
+        "school_id": school,
+        "person_id": person,
+        "sex": canonical_sex,
+        "ethnicity": vocab.ethnicity(flags),
+        "country_of_birth": _text(r.get("countryOfBirthCode")),
     }
 
 

@@ -132,12 +132,20 @@ def render_user(row: Record, v: Version, other_orgs: list[str] | None = None) ->
 
 
 def render_demographics(row: Record, v: Version) -> Record:
-    return _compact({
+    """`row` is a person with their demographics' `ethnicity` and `country_of_birth` joined on."""
+    record = _compact({
         "sourcedId": row["source_record_id"],  # a demographics record shares its user's sourcedId
         "status": "active",
         "birthDate": _date(row["date_of_birth"]),
         "sex": row["gender"],
+        "countryOfBirthCode": row.get("country_of_birth"),
     })  # fmt: skip
+    ethnicity = row.get("ethnicity")
+    if ethnicity is not None:
+        chosen = vocab.ETHNICITY_FLAGS[ethnicity]
+        for flag in vocab.ETHNICITY_FLAGS.values():  # 1.1 spells booleans as strings, 1.2 as JSON
+            record[flag] = _bool(flag == chosen) if v == "1.1" else flag == chosen
+    return record
 
 
 def render_enrollment(row: Record, v: Version) -> Record:

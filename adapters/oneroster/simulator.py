@@ -172,7 +172,17 @@ class OneRosterSimulator:
         frames = self._district.frames
         if entity == "demographics":  # only people the source knows a birth date or sex for
             people = frames["person"]
-            return people.filter(pl.col("date_of_birth").is_not_null() | pl.col("gender").is_not_null())
+            known = people.filter(pl.col("date_of_birth").is_not_null() | pl.col("gender").is_not_null())
+            # Race flags and country of birth come from the demographics entity, when generated;
+            # so does the record's stamp (editing a person does not touch their demographics).
+            details = frames["demographics"].select(
+                "source_record_id", "ethnicity", "country_of_birth", pl.col("source_updated_at").alias("_at")
+            )
+            # A full join: a demographics record outlives its user if a test removes only the user.
+            joined = known.join(
+                details, on="source_record_id", how="full", coalesce=True, maintain_order="left_right"
+            )
+            return joined.with_columns(source_updated_at=pl.coalesce("_at", "source_updated_at"))
         if entity == "category":
             return categories_of(frames["assignment"], self._renamed)
         if entity == "assignment":

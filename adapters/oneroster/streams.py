@@ -9,19 +9,36 @@ stream reads every demographics record first (only the mapped fields), hands the
 page (`UsersPage`), and `to_canonical` joins them — I/O in `read`, mapping still pure. On a delta
 read, a user whose demographics changed but who did not is fetched on its own, so the change is
 not missed. The cost: a full (narrow) demographics read on every users read.
+
+The same records also become the canonical `demographics` entity (race and ethnicity flags,
+country of birth; `DemographicsStream`, read after users). A demographics record names no school,
+so it takes its user's: the users stream notes the school of every user it reads (`People`), and
+since it reads every user on a full read and, on a delta, every user whose demographics changed,
+the demographics stream needs no request of its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from adapters.oneroster.client import OneRosterClient
-from adapters.oneroster.mapping import ROW_MAPPERS, Record, UsersPage, to_canonical, user_row
+from adapters.oneroster.mapping import (
+    ROW_MAPPERS,
+    DemographicsPage,
+    FieldError,
+    Record,
+    UsersPage,
+    demographics_row,
+    to_canonical,
+    user_row,
+    user_school,
+)
 from adapters.oneroster.oauth2 import ScopeError
 from adapters.oneroster.versions import FIELDS
 from adapters.sdk import MappedPage, Page, SourceContractError, Stream
-from hub.canonical import ENTITIES_BY_NAME
+from hub.canonical import DEMOGRAPHICS, ENTITIES_BY_NAME
 
 Connect = Callable[[], Awaitable[OneRosterClient]]
 
@@ -48,18 +65,41 @@ class OneRosterStream(Stream):
         return to_canonical(self.entity, page, self._row)
 
 
+@dataclass
+class People:
+    """What the users stream of a run saw, for the demographics stream after it."""
+
+    demographics: dict[str, Record] = field(default_factory=dict)  # every record, by sourcedId
+    schools: dict[str, str] = field(default_factory=dict)  # user sourcedId → school, users read
+    read: bool = False
+
+    def note(self, records: list[Record]) -> None:
+        for record in records:
+            if not isinstance(record, dict) or not isinstance(record.get("sourcedId"), str):
+                continue
+            try:
+                school = user_school(record)
+            except FieldError:
+                continue  # the users stream quarantines it; its demographics say why in turn
+            if school is not None:
+                self.schools[record["sourcedId"]] = school
+
+
 class UsersStream(OneRosterStream):
-    def __init__(self, connect: Connect, *, demographics: bool) -> None:
+    def __init__(self, connect: Connect, *, demographics: bool, people: People | None = None) -> None:
         super().__init__(connect, "users", "users", "person")
         self.with_demographics = demographics
+        self.people = people or People()
 
     async def read(self, since: datetime | None) -> AsyncIterator[Page]:
         client = await self._connect()
         fields = FIELDS[client.version]["users"]
         demographics = await read_demographics(client) if self.with_demographics else {}
+        self.people.demographics, self.people.read = demographics, True
         seen: set[str] = set()
         async for page in client.pages("users", "users", since, fields=fields):
             seen.update(str(r.get("sourcedId")) for r in page.records if isinstance(r, dict))
+            self.people.note(page.records)
             yield UsersPage(page.records, page.location, page.total, demographics=demographics)
         if since is None:
             return
@@ -69,6 +109,7 @@ class UsersStream(OneRosterStream):
             async for page in client.pages(
                 "users", "users", fields=fields, filter_=f"sourcedId='{sourced_id}'"
             ):
+                self.people.note(page.records)
                 yield UsersPage(page.records, page.location, None, demographics=demographics)
 
     def to_canonical(self, page: Page) -> MappedPage:
@@ -78,6 +119,33 @@ class UsersStream(OneRosterStream):
             return user_row(record, demographics.get(str(record.get("sourcedId"))))
 
         return to_canonical(self.entity, page, row)
+
+
+class DemographicsStream(Stream):
+    """The demographics records the users stream read (all, or those changed since), as the
+    canonical demographics entity; each takes its user's school."""
+
+    name = "demographics"
+    entity = DEMOGRAPHICS
+    incremental = True
+
+    def __init__(self, people: People, page_size: int) -> None:
+        self.people = people
+        self.page_size = page_size
+
+    async def read(self, since: datetime | None) -> AsyncIterator[Page]:
+        if not self.people.read:
+            raise RuntimeError("the demographics stream reads what the users stream read: run users first")
+        records = self.people.demographics
+        wanted = list(records) if since is None else sorted(changed_since(records, since))
+        # Like a REST collection, an empty read is one empty page.
+        for start in range(0, max(len(wanted), 1), self.page_size):
+            chunk = [records[i] for i in wanted[start : start + self.page_size]]
+            yield DemographicsPage(chunk, "demographics", len(wanted), schools=self.people.schools)
+
+    def to_canonical(self, page: Page) -> MappedPage:
+        schools = page.schools if isinstance(page, DemographicsPage) else {}
+        return to_canonical(self.entity, page, lambda r: demographics_row(r, schools))
 
 
 async def read_demographics(client: OneRosterClient) -> dict[str, Record]:

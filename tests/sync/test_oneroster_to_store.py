@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from adapters.oneroster.bulk import write_bulk
-from adapters.oneroster.mapping import NOT_CARRIED, as_version_reads
+from adapters.oneroster.mapping import DEMOGRAPHICS_NOT_CARRIED, NOT_CARRIED, as_version_reads
 from adapters.oneroster.simulator import create_app, simulator_of
 from adapters.sdk.simserver import BackgroundServer
 from adapters.sdk.testing import live_count, store_differences
@@ -25,12 +25,19 @@ from hub.sync import sync_source
 from hub.synthetic import SyntheticDistrict, generate_district
 
 # 1.1 has no preferred name and no text score (letter); 1.2 carries both.
-CSV_NOT_CARRIED = {"1.1": {"person": {"preferred_name"}, "assignment_result": {"letter"}}, "1.2": {}}
+CSV_NOT_CARRIED = {
+    "1.1": {
+        "person": {"preferred_name"},
+        "assignment_result": {"letter"},
+        "demographics": DEMOGRAPHICS_NOT_CARRIED,
+    },
+    "1.2": {"demographics": DEMOGRAPHICS_NOT_CARRIED},
+}
 
 
 @pytest.fixture(scope="module")
 def district() -> SyntheticDistrict:
-    return generate_district(students=250, seed=11, gradebook=True)
+    return generate_district(students=250, seed=11, gradebook=True, demographics=True)
 
 
 @pytest.fixture

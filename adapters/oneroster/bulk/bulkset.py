@@ -12,14 +12,15 @@ from adapters.oneroster.bulk.reader import read_headers
 from adapters.oneroster.bulk.source import BulkSource
 from adapters.sdk import SourceContractError
 
-# Files read as streams, in dependency order; roles and demographics are read with users, and
-# categories with lineItems.
+# Files read as streams, in dependency order; roles are read with users, categories with
+# lineItems, and demographics both with users (birth date, sex) and as a stream of their own.
 STREAM_FILES = (
     "orgs",
     "academicSessions",
     "courses",
     "classes",
     "users",
+    "demographics",
     "enrollments",
     "lineItems",
     "results",
@@ -79,9 +80,8 @@ def open_bulk(path: Path, version: str | None = None) -> BulkSet:
         problems.append(
             "users.csv has no role column and roles.csv is absent (OneRoster 1.2 keeps roles there)"
         )
-    for extra in ("roles", "demographics"):
-        if extra in headers and "users" not in headers:
-            notes.append(f"{extra}.csv ignored: there is no users.csv to attach it to")
+    if "roles" in headers and "users" not in headers:
+        notes.append("roles.csv ignored: there is no users.csv to attach it to")
     if "categories" in headers and "lineItems" not in headers:
         notes.append("categories.csv ignored: there is no lineItems.csv to attach it to")
     return BulkSet(source, manifest, headers, tuple(problems), tuple(notes))

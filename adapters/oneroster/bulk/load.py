@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from adapters.oneroster.bulk.mapping import with_first_rows
+from adapters.oneroster.bulk.mapping import USERS, with_first_rows
 from adapters.oneroster.bulk.reader import ROW, read_file
 from adapters.oneroster.bulk.source import BulkSource
 
@@ -53,6 +53,8 @@ def load_file(
     frame = with_first_rows(frame)
     if file in GRADEBOOK_JOINED:
         return _gradebook(source, file, frame, present)
+    if file == "demographics":
+        return _with_user_schools(source, frame, present)
     if file != "users":
         return frame
     if with_roles:
@@ -98,6 +100,15 @@ def _demographics(source: BulkSource) -> pl.DataFrame:
             pl.col(ROW).alias("_demo_row"),
         )
     )
+
+
+def _with_user_schools(source: BulkSource, frame: pl.DataFrame, present: Collection[str]) -> pl.DataFrame:
+    """A demographics record names no school: it takes its user's, worked out as users.csv's are."""
+    if "users" not in present:
+        return frame.with_columns(pl.lit(None, dtype=pl.String).alias("_user_school"))
+    users = load_file(source, "users", with_roles="roles" in present)
+    schools = _live(users).select(pl.col("sourcedId"), USERS.school_id.alias("_user_school"))
+    return _join_on(frame, schools, "sourcedId")
 
 
 def _gradebook(source: BulkSource, file: str, frame: pl.DataFrame, present: Collection[str]) -> pl.DataFrame:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from adapters.oneroster import vocab
 from adapters.oneroster.bulk.headers import is_extension
 from adapters.oneroster.bulk.parse import first_item, to_bool, to_date, to_datetime, to_int, to_list, to_vocab
 from adapters.oneroster.bulk.reader import ROW
@@ -21,6 +22,7 @@ from hub.canonical import (
     ASSIGNMENT_RESULT,
     CLASS,
     COURSE,
+    DEMOGRAPHICS,
     ENROLLMENT,
     ORGANISATION,
     PERSON,
@@ -318,8 +320,72 @@ RESULTS = FileMapping(
     ),
 )
 
+
+def _ethnicity() -> pl.Expr:
+    """The race and ethnicity flags as one label, by the rule of `vocab.ethnicity`."""
+    race = {flag: to_bool(_col(flag)).fill_null(False) for flag in vocab.RACE_FLAGS}
+    races = pl.sum_horizontal(*(f.cast(pl.Int32) for f in race.values()))
+    label: pl.Expr = pl.lit(None, dtype=pl.String)
+    for flag, value in reversed(race.items()):  # built inside out: the first rule that holds wins
+        label = pl.when(value).then(pl.lit(vocab.RACE_FLAGS[flag])).otherwise(label)
+    several = to_bool(_col("demographicRaceTwoOrMoreRaces")).fill_null(False) | (races > 1)
+    label = pl.when(several).then(pl.lit(vocab.TWO_OR_MORE_RACES)).otherwise(label)
+    hispanic = to_bool(_col("hispanicOrLatinoEthnicity")).fill_null(False)
+    return pl.when(hispanic).then(pl.lit(vocab.HISPANIC)).otherwise(label)
+
+
+def _flag_checks() -> tuple[Check, ...]:
+    return tuple(
+        Check(
+            flag,
+            _col(flag).is_not_null() & to_bool(_col(flag)).is_null(),
+            pl.format("unknown boolean '{}'", _col(flag)),
+        )
+        for flag in vocab.ETHNICITY_FLAGS.values()
+    )
+
+
+DEMOGRAPHICS_FILE = FileMapping(
+    "demographics",
+    DEMOGRAPHICS,
+    school_id=_col("_user_school"),  # its user's, joined by load.load_file
+    fields={
+        "person_id": _col("sourcedId"),
+        "sex": to_vocab(_col("sex"), vocab.DEMOGRAPHIC_SEX),
+        "ethnicity": _ethnicity(),
+        "country_of_birth": _col("countryOfBirthCode"),
+        # No OneRoster column: language and the programme flags.
+        "language": pl.lit(None, dtype=pl.String),
+        "english_learner": pl.lit(None, dtype=pl.Boolean),
+        "free_reduced_lunch": pl.lit(None, dtype=pl.Boolean),
+        "special_needs": pl.lit(None, dtype=pl.Boolean),
+    },
+    checks=(
+        Check(
+            "sourcedId",
+            _col("_user_school").is_null(),
+            pl.format(
+                "user '{}' is not in users.csv (or has no org), so the school is unknown", _col("sourcedId")
+            ),
+        ),
+        invalid("sex", "sex", "unknown sex"),
+        *_flag_checks(),
+    ),
+)
+
 MAPPINGS: dict[str, FileMapping] = {
-    m.file: m for m in (ORGS, ACADEMIC_SESSIONS, COURSES, CLASSES, USERS, ENROLLMENTS, LINE_ITEMS, RESULTS)
+    m.file: m
+    for m in (
+        ORGS,
+        ACADEMIC_SESSIONS,
+        COURSES,
+        CLASSES,
+        USERS,
+        DEMOGRAPHICS_FILE,
+        ENROLLMENTS,
+        LINE_ITEMS,
+        RESULTS,
+    )
 }
 
 

@@ -77,5 +77,7 @@ class BulkStream(Stream):
             self._mapping.file,
             with_roles=self._bulk.uses("roles"),
             with_demographics=self._bulk.uses("demographics"),
-            present=[f for f in ("categories", "lineItems", "classes") if self._bulk.uses(f)],
+            present=[
+                f for f in ("categories", "lineItems", "classes", "users", "roles") if self._bulk.uses(f)
+            ],
         )

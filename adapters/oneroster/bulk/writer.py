@@ -16,7 +16,7 @@ import polars as pl
 from adapters.oneroster.bulk.headers import ALIASES_10, COLUMNS
 from adapters.oneroster.bulk.manifest import Version
 from adapters.oneroster.sim_render import categories_of
-from adapters.oneroster.vocab import SCORE_STATUS_NAMES
+from adapters.oneroster.vocab import ETHNICITY_FLAGS, SCORE_STATUS_NAMES
 from hub.synthetic import SyntheticDistrict
 
 _ORG_TYPES = {"district": "district", "school": "school", "trust": "district", "other": "local"}
@@ -80,7 +80,7 @@ def render(district: SyntheticDistrict, version: Version) -> dict[str, pl.DataFr
         "courses": _courses(f["course"]),
         "classes": _classes(f["class"]),
         "users": _users(people),
-        "demographics": _demographics(people),
+        "demographics": _demographics(people, f["demographics"]),
         "enrollments": _enrollments(f["enrollment"]),
     }
     if version == "1.2":
@@ -203,12 +203,29 @@ def _roles(people: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _demographics(people: pl.DataFrame) -> pl.DataFrame:
+def _demographics(people: pl.DataFrame, details: pl.DataFrame) -> pl.DataFrame:
+    """Birth date and sex from the person; the race flags, country of birth and the record's stamp
+    from the demographics entity, when the district has one."""
     known = people.filter(pl.col("date_of_birth").is_not_null() | pl.col("gender").is_not_null())
-    return known.select(
+    joined = known.join(
+        details.select(
+            "source_record_id", "ethnicity", "country_of_birth", pl.col("source_updated_at").alias("_at")
+        ),
+        on="source_record_id",
+        how="left",
+        maintain_order="left",
+    ).with_columns(source_updated_at=pl.coalesce("_at", "source_updated_at"))
+    described = pl.col("ethnicity").is_not_null()
+    flags = [
+        pl.when(described).then(_bool_of(pl.col("ethnicity") == label)).alias(flag)
+        for label, flag in ETHNICITY_FLAGS.items()
+    ]
+    return joined.select(
         *_IDENTITY,
         _date("date_of_birth").alias("birthDate"),
         pl.col("gender").alias("sex"),
+        *flags,
+        pl.col("country_of_birth").alias("countryOfBirthCode"),
     )
 
 

@@ -8,9 +8,9 @@ from typing import Any
 import polars as pl
 import pytest
 
-from adapters.oneroster.mapping import ROW_MAPPERS, to_canonical, user_row
+from adapters.oneroster.mapping import ROW_MAPPERS, DemographicsPage, demographics_row, to_canonical, user_row
 from adapters.sdk import MappedPage, Page
-from hub.canonical import ENTITIES_BY_NAME
+from hub.canonical import DEMOGRAPHICS, ENTITIES_BY_NAME
 
 
 def _map(entity: str, *records: dict[str, Any]) -> MappedPage:
@@ -223,3 +223,29 @@ def test_demographics_join_onto_their_user_and_a_later_change_moves_the_stamp() 
         lambda r: user_row(r, {**demographics, "birthDate": "9 March"}),
     )  # fmt: skip
     assert [(r.field, r.source_record_id) for r in bad.rejects] == [("demographics.birthDate", "u1")]
+
+
+def test_demographics_records_map_their_flags_sex_and_country_and_take_their_users_school() -> None:
+    stamp = "2026-09-01T00:00:00Z"
+    records = [
+        {"sourcedId": "u1", "dateLastModified": stamp, "sex": "female", "white": "true",
+         "hispanicOrLatinoEthnicity": "true", "countryOfBirthCode": "MX"},
+        {"sourcedId": "u2", "dateLastModified": stamp, "sex": "unspecified", "asian": True, "white": True},
+        {"sourcedId": "u3", "dateLastModified": stamp, "sex": "Other", "blackOrAfricanAmerican": "false"},
+        {"sourcedId": "u4", "dateLastModified": stamp, "sex": "robot"},
+        {"sourcedId": "u5", "dateLastModified": stamp, "asian": "sometimes"},
+        {"sourcedId": "ghost", "dateLastModified": stamp},
+    ]  # fmt: skip
+    page = DemographicsPage(records, "test://demographics", schools={f"u{n}": "s1" for n in range(1, 6)})
+    mapped = to_canonical(DEMOGRAPHICS, page, lambda r: demographics_row(r, page.schools))
+    assert mapped.frame.select("person_id", "school_id", "sex", "ethnicity", "country_of_birth").rows() == [
+        ("u1", "s1", "female", "Hispanic or Latino", "MX"),
+        ("u2", "s1", "unknown", "Two or more races", None),
+        ("u3", "s1", "other", None, None),
+    ]
+    assert [(r.source_record_id, r.field) for r in mapped.rejects] == [
+        ("u4", "sex"),
+        ("u5", "asian"),
+        ("ghost", "sourcedId"),
+    ]
+    assert mapped.rejects[2].reason == "no user 'ghost' was read with it, so its school is unknown"

@@ -234,3 +234,28 @@ def test_a_delta_file_deletes_emptied_cells_and_holds_quarantined_records_custom
         )
     ]
     assert [r.source_record_id for r in read.rejects["person"]] == ["u4"]
+
+
+def test_demographics_flags_become_one_ethnicity_and_the_record_takes_its_users_school() -> None:
+    read = read_set(FIXTURES / "demographics_flags")
+
+    frame = read.frames["demographics"].select(
+        "person_id", "school_id", "sex", "ethnicity", "country_of_birth"
+    )
+    assert frame.rows() == [
+        # Hispanic or Latino is reported whatever the race flags say ("1", "TRUE" are true).
+        ("u1", "org-s", "female", "Hispanic or Latino", "MX"),
+        # Two race flags are "Two or more races", as is the flag of that name.
+        ("u2", "org-s", "male", "Two or more races", "US"),
+        ("u3", "org-s", "unknown", "Black or African American", None),
+        ("u5", "org-s", None, None, None),  # nothing said is nothing invented
+    ]
+    assert read.rejects["demographics"] == [
+        Reject("u4", "americanIndianOrAlaskaNative", "unknown boolean 'maybe'", "demographics.csv:row 5"),
+        Reject(
+            "u9",
+            "sourcedId",
+            "user 'u9' is not in users.csv (or has no org), so the school is unknown",
+            "demographics.csv:row 6",
+        ),
+    ]

@@ -11,15 +11,18 @@ from oneroster_bulk_support import read_set
 from polars.testing import assert_frame_equal
 
 from adapters.oneroster.bulk import BulkStream, Version, bulk_streams, detect_version, write_bulk
-from adapters.oneroster.mapping import as_version_reads
+from adapters.oneroster.mapping import DEMOGRAPHICS_NOT_CARRIED, as_version_reads
 from hub.canonical import ENTITIES_BY_NAME
 from hub.synthetic import SyntheticDistrict, generate_district
 
-# (entity, field) pairs a version of the CSV binding cannot carry.
+# (entity, field) pairs a version of the CSV binding cannot carry. No version has a column for a
+# person's language or programme flags.
+_DEMOGRAPHICS = frozenset(("demographics", f) for f in DEMOGRAPHICS_NOT_CARRIED)
 NOT_CARRIED: dict[str, frozenset[tuple[str, str]]] = {
-    "1.2": frozenset(),
-    "1.1": frozenset({("person", "preferred_name"), ("assignment_result", "letter")}),
-    "1.0": frozenset(
+    "1.2": _DEMOGRAPHICS,
+    "1.1": _DEMOGRAPHICS | {("person", "preferred_name"), ("assignment_result", "letter")},
+    "1.0": _DEMOGRAPHICS
+    | frozenset(
         {
             ("person", "preferred_name"),
             ("person", "middle_name"),
@@ -35,13 +38,13 @@ NOT_CARRIED: dict[str, frozenset[tuple[str, str]]] = {
 
 
 # What the OneRoster CSV binding carries, in the order its files are read (1.0 had no gradebook).
-ROSTER = ("organisation", "academic_session", "course", "class", "person", "enrollment")
+ROSTER = ("organisation", "academic_session", "course", "class", "person", "demographics", "enrollment")
 GRADEBOOK = ("assignment", "assignment_result")
 
 
 @pytest.fixture(scope="module")
 def district() -> SyntheticDistrict:
-    return generate_district(students=300, gradebook=True)
+    return generate_district(students=300, gradebook=True, demographics=True)
 
 
 def _carried(frame: pl.DataFrame, entity: str, version: str) -> pl.DataFrame:
@@ -104,6 +107,7 @@ def test_zip_with_the_set_in_a_subfolder(district: SyntheticDistrict, tmp_path: 
         "courses",
         "classes",
         "users",
+        "demographics",
         "enrollments",
         "lineItems",
         "results",
