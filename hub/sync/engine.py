@@ -146,8 +146,12 @@ async def run_sync(
     `force` lets a run through the deletion guard."""
     settings = settings or get_settings()
     with engine.connect() as conn:
-        source = sources.get_source(conn, source_name)
-    with source_lock(engine, source.id):
+        source_id = sources.get_source(conn, source_name).id
+    with source_lock(engine, source_id):
+        with engine.connect() as conn:
+            # Read again under the lock: a run that finished meanwhile moved the checkpoint and the
+            # digests, and skipping on stale digests would leave its changes in place.
+            source = sources.get_source(conn, source_name)
         saved = dict(source.checkpoint)
         digests: dict[str, str] = saved.pop(DIGESTS_KEY, None) or {}
         # `full` also forgets the digests: every entity is diffed against the store again.
