@@ -2,15 +2,17 @@
 
 Compiled: queries (no fragments, no directives, no repeated response keys) whose root fields are
 `schools` and `school(id:)`, and below them school connections (students, staff, contacts,
-classes, enrollments), their edges and page info, the scalars of School, Person, Class and
-Enrollment, and the edges person → enrollments, class → enrollments, enrollment → person and
-enrollment → class. Anything else — `node`, `changes`, `viewer`, courses, sessions, contacts of a
-student, fragments, introspection — has no plan and is executed by the resolvers as before.
+classes, enrollments), their edges and page info, the scalars of School, Person, Class,
+Enrollment, Course and AcademicSession, and the edges person → enrollments, person → contacts,
+class → enrollments, class → course, class → sessions, enrollment → person and enrollment →
+class. Anything else — `node`, `changes`, `viewer`, the courses and sessions connections of a
+school, the school-life and personal-detail fields, fragments, introspection — has no plan and is
+executed by the resolvers as before.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from graphql import (
     DocumentNode,
@@ -45,9 +47,13 @@ SUPPORTED: dict[str, frozenset[str]] = {
     "PageInfo": frozenset({"__typename", "hasNextPage", "endCursor"}),
     "Person": _COMMON
     | {"role", "roleDetail", "givenName", "middleName", "familyName", "preferredName", "username"}
-    | {"email", "phone", "sms", "identifier", "grades", "enabled", "dateOfBirth", "gender", "enrollments"},
-    "Class": _COMMON | {"title", "code", "kind", "room", "periods", "grades", "subjects", "enrollments"},
+    | {"email", "phone", "sms", "identifier", "grades", "enabled", "dateOfBirth", "gender", "enrollments"}
+    | {"contacts"},
+    "Class": _COMMON
+    | {"title", "code", "kind", "room", "periods", "grades", "subjects", "enrollments", "course", "sessions"},
     "Enrollment": _COMMON | {"role", "primary", "beginDate", "endDate", "person", "class"},
+    "Course": _COMMON | {"title", "code", "grades", "subjects", "districtLevel"},
+    "AcademicSession": _COMMON | {"kind", "title", "startDate", "endDate", "schoolYear", "districtLevel"},
 }
 
 
@@ -120,7 +126,26 @@ def _selection(parent: GraphQLObjectType, selection_set: SelectionSetNode | None
                 if children is None:
                     return None
         fields.append(Field(key=key, name=name, node=node, definition=definition, children=children))
+    fields = _shared_loads(fields)
     return Selection(type_name=parent.name, fields=tuple(fields), columns=_columns(parent.name, fields))
+
+
+def _shared_loads(fields: list[Field]) -> list[Field]:
+    """A nested edge asked under several aliases is loaded once per batch (as the resolvers do):
+    each alias reads the columns all of them need."""
+    union: dict[str, frozenset[str] | None] = {}
+    for f in fields:
+        if f.children is not None and f.name in union:
+            before, now = union[f.name], f.children.columns
+            union[f.name] = None if before is None or now is None else before | now
+        elif f.children is not None:
+            union[f.name] = f.children.columns
+    return [
+        f
+        if f.children is None or f.children.columns == union[f.name]
+        else replace(f, children=replace(f.children, columns=union[f.name]))
+        for f in fields
+    ]
 
 
 def _columns(type_name: str, fields: list[Field]) -> frozenset[str] | None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLSchema, located_error
 from graphql.execution.values import get_argument_values, get_variable_values
+from sqlalchemy import Table
 
 from hub.access.policy import PERSON_DATA_TYPES
 from hub.graphql.compiled.plan import Field, Plan, Selection
@@ -29,11 +30,13 @@ from hub.graphql.loading import PageArgs, page_arguments
 from hub.graphql.pagination import decode_cursor, encode_cursor, page_size
 from hub.graphql.types import (
     CLASSES,
+    COURSES,
     ENROLLMENTS,
     ORGANISATIONS,
     PEOPLE,
     RECORDED,
     ROSTER_CONNECTIONS,
+    SESSIONS,
     roster_listing,
 )
 from hub.store import reads
@@ -177,6 +180,12 @@ class _Runner:
 
     # --- edges below a node ---------------------------------------------------------------------------
 
+    def granting(self, batch: Batch, data_type: str) -> list[Row]:
+        """The batch's rows whose school granted `data_type`. A batch spans the schools of a page,
+        while an edge that needs a scope is read only below rows where it is granted (as the
+        resolvers, whose batches are one school's, read it): nothing else is loaded or audited."""
+        return [row for row in batch.rows if self.ctx.policy.allows(data_type, row.get("school_id"))]
+
     def edge_field(self, field: Field, item: Item, path: Path) -> Any:
         resolve = _EDGES[(item.type_name, field.name)]
         try:
@@ -238,8 +247,9 @@ class _Runner:
         def load() -> dict[str, list[Item]]:
             visible = self.ctx.filters.row_filter(ENROLLMENTS, "enrollments")
             columns = _columns("Enrollment", field.children)
+            parents = self.granting(item.batch, "enrollments")
             groups = reads.grouped_by(
-                self.ctx.conn, ENROLLMENTS, visible, column, item.batch.values("id"), columns
+                self.ctx.conn, ENROLLMENTS, visible, column, {row["id"] for row in parents}, columns
             )
             flat = self.items("Enrollment", [row for rows in groups.values() for row in rows])
             nodes = iter(flat)
@@ -290,6 +300,52 @@ class _Runner:
             self.ctx.require("classes", row["school_id"])
         return None if found is None else self.node(field.children, found, path)
 
+    def contacts(self, field: Field, item: Item, path: Path) -> list[dict[str, Any]]:
+        """A student's contacts, in the order the student's record lists them."""
+        self.ctx.require("contacts", item.row["school_id"])
+        found = self.referenced(field, item, PEOPLE, "Person", "contacts", "agent_ids", scoped=True)
+        children = [found[i] for i in _listed(item.row["agent_ids"]) if i in found]
+        return [self.node(field.children, child, (*path, n)) for n, child in enumerate(children)]
+
+    def course(self, field: Field, item: Item, path: Path) -> dict[str, Any] | None:
+        found = self.referenced(field, item, COURSES, "Course", "classes", "course_id")
+        course = found.get(item.row["course_id"]) if item.row["course_id"] else None
+        return None if course is None else self.node(field.children, course, path)
+
+    def sessions(self, field: Field, item: Item, path: Path) -> list[dict[str, Any]]:
+        found = self.referenced(field, item, SESSIONS, "AcademicSession", "classes", "session_ids")
+        children = [found[i] for i in _listed(item.row["session_ids"]) if i in found]
+        return [self.node(field.children, child, (*path, n)) for n, child in enumerate(children)]
+
+    def referenced(
+        self,
+        field: Field,
+        item: Item,
+        table: Table,
+        type_name: str,
+        data_type: str,
+        column: str,
+        *,
+        scoped: bool = False,
+    ) -> dict[str, Item]:
+        """The records the batch's `column` refers to (an id, or a list of ids for `*_ids`), in one
+        statement per batch through the resolvers' filter, cached on the batch under the same
+        name as the resolvers' (hub.graphql.types), so an edge asked twice is read once.
+        `scoped`: only from rows whose school granted `data_type` (the edge needs the scope)."""
+
+        def load() -> dict[str, Item]:
+            visible = self.ctx.filters.row_filter(table, data_type)
+            rows = self.granting(item.batch, data_type) if scoped else item.batch.rows
+            if column.endswith("_ids"):
+                ids = {v for row in rows for v in row[column] or ()}
+            else:
+                ids = {row[column] for row in rows if row[column] is not None}
+            found = reads.by_ids(self.ctx.conn, table, visible, ids, _columns(type_name, field.children))
+            return {i.row["id"]: i for i in self.items(type_name, list(found.values()))}
+
+        loaded: dict[str, Item] = item.batch.once(field.name, load)
+        return loaded
+
 
 _NODE_TYPES = {"students": "Person", "staff": "Person", "contacts": "Person"}
 _NODE_TYPES.update({"classes": "Class", "enrollments": "Enrollment"})
@@ -300,6 +356,10 @@ def _columns(type_name: str, selection: Selection | None) -> frozenset[str] | No
     if selection is None or selection.columns is None:
         return None
     return selection.columns | BASE_COLUMNS[type_name]
+
+
+def _listed(values: Any) -> list[str]:
+    return list(values or ())
 
 
 def _role(value: Any) -> EnrollmentRole | None:
@@ -316,4 +376,7 @@ _EDGES: dict[tuple[str, str], _Resolve] = {
     ("Class", "enrollments"): _Runner.enrollments,
     ("Enrollment", "person"): _Runner.person,
     ("Enrollment", "class"): _Runner.klass,
+    ("Person", "contacts"): _Runner.contacts,
+    ("Class", "course"): _Runner.course,
+    ("Class", "sessions"): _Runner.sessions,
 }

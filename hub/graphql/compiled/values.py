@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from hub.graphql.enums import ClassKind, EnrollmentRole, Role, to_enum
+from hub.graphql.enums import ClassKind, EnrollmentRole, Role, SessionKind, to_enum
 from hub.graphql.ids import global_id
 
 Row = dict[str, Any]
@@ -90,6 +90,21 @@ SCALARS: dict[str, dict[str, Render]] = {
         "grades": _strings("grades"),
         "subjects": _strings("subjects"),
     },
+    "Course": {
+        **_common("Course"),
+        **_plain("title", "code"),
+        "grades": _strings("grades"),
+        "subjects": _strings("subjects"),
+        "districtLevel": lambda row: row["school_id"] is None,
+    },
+    "AcademicSession": {
+        **_common("AcademicSession"),
+        "kind": _enum(SessionKind, "kind"),
+        **_plain("title", "schoolYear"),
+        "startDate": _iso("start_date"),
+        "endDate": _iso("end_date"),
+        "districtLevel": lambda row: row["school_id"] is None,
+    },
     "Enrollment": {
         **_common("Enrollment"),
         "role": _enum(EnrollmentRole, "role"),
@@ -105,12 +120,23 @@ BASE_COLUMNS: dict[str, frozenset[str]] = {
     "Person": frozenset({"id", "source_id", "school_id", "role"}),
     "Class": frozenset({"id", "source_id", "school_id"}),
     "Enrollment": frozenset({"id", "source_id", "school_id", "person_id", "class_id", "role"}),
+    "Course": frozenset({"id", "source_id", "school_id"}),
+    "AcademicSession": frozenset({"id", "source_id", "school_id"}),
+}
+# Edges that follow a reference held in the row.
+EDGE_COLUMNS: dict[tuple[str, str], str] = {
+    ("Person", "contacts"): "agent_ids",
+    ("Class", "course"): "course_id",
+    ("Class", "sessions"): "session_ids",
 }
 _RENAMED = {"id": "id", "hubId": "id", "sourceRecordId": "source_record_id", "__typename": None}
+_RENAMED |= {"districtLevel": None}  # derived from school_id, a base column
 
 
 def field_columns(type_name: str, field: str) -> frozenset[str]:
-    """The columns a scalar field of `type_name` reads (edges read the base columns)."""
+    """The columns a field of `type_name` reads (edges to children read the base columns)."""
+    if (type_name, field) in EDGE_COLUMNS:
+        return frozenset({EDGE_COLUMNS[(type_name, field)]})
     if field not in SCALARS[type_name]:
         return frozenset()
     column = _RENAMED.get(field, snake(field))
