@@ -1,7 +1,7 @@
 """The REST connection check (`satchel sources test`): one answer that says exactly what is wrong.
 
 It tells apart: unreachable, not OneRoster at all, the other OneRoster version, refused
-credentials, a missing scope, and a server without demographics. Nothing is retried: the
+credentials, a missing scope, and a server without demographics or without a gradebook. Nothing is retried: the
 operator is waiting.
 """
 
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from adapters.oneroster.client import OneRosterClient
 from adapters.oneroster.oauth2 import ScopeError
 from adapters.oneroster.probe import detect_version, not_oneroster, probe, probe_all
+from adapters.oneroster.gradebook import GRADEBOOK_HINT
 from adapters.oneroster.streams import DEMOGRAPHICS_HINT
 from adapters.oneroster.versions import API_PATHS, Version
 from adapters.sdk import (
@@ -66,12 +67,16 @@ async def check_rest(adapter: OneRosterAdapter) -> CheckResult:
         problem = await _demographics_problem(client)
         if problem:
             return CheckResult(False, f"{message}, but {problem}", details)
+    if adapter.settings.gradebook:
+        problem = await _gradebook_problem(client)
+        if problem:
+            return CheckResult(False, f"{message}, but {problem}", details)
     return CheckResult(True, message, details)
 
 
 async def _get(client: OneRosterClient, collection: str) -> tuple[Any, Any]:
     async with client.http(max_retries=0) as http:
-        return await http.get_json(collection, {"limit": 1})
+        return await http.get_json(client.url_for(collection), {"limit": 1})
 
 
 async def _explain_wrong_path(
@@ -108,4 +113,16 @@ async def _demographics_problem(client: OneRosterClient) -> str | None:
         return f"it serves no demographics ({exc}) — {DEMOGRAPHICS_HINT}"
     except AdapterError as exc:
         return f"reading demographics failed: {exc}"
+    return None
+
+
+async def _gradebook_problem(client: OneRosterClient) -> str | None:
+    try:
+        await _get(client, "lineItems")
+    except ScopeError as exc:
+        return f"the gradebook is refused: {exc} — {GRADEBOOK_HINT}"
+    except SourceContractError as exc:
+        return f"it serves no gradebook ({exc}) — {GRADEBOOK_HINT}"
+    except AdapterError as exc:
+        return f"reading the gradebook failed: {exc}"
     return None

@@ -326,7 +326,20 @@ async def test_check_explains_a_missing_demographics_scope(district: SyntheticDi
     assert result.message.startswith("connected to OneRoster 1.2")
     assert SCOPE_DEMOGRAPHICS in result.message
     assert "demographics: false" in result.message
-    assert (await _adapter(_transport(district, scopes=[SCOPE_ROSTER_CORE]), demographics=False).check()).ok
+    without = _adapter(_transport(district, scopes=[SCOPE_ROSTER_CORE]), demographics=False, gradebook=False)
+    assert (await without.check()).ok
+
+
+@pytest.mark.anyio
+async def test_check_explains_a_missing_gradebook_scope(district: SyntheticDistrict) -> None:
+    scopes = [SCOPE_ROSTER_CORE, SCOPE_DEMOGRAPHICS]
+    result = await _adapter(_transport(district, scopes=scopes)).check()
+    assert not result.ok
+    assert result.message.startswith("connected to OneRoster 1.2")
+    assert SCOPE_GRADEBOOK in result.message
+    assert "gradebook: false" in result.message
+    assert (await _adapter(_transport(district, scopes=scopes), gradebook=False).check()).ok
+    assert (await _adapter(_transport(district)).check()).ok  # every scope: the gradebook answers too
 
 
 @pytest.mark.anyio
