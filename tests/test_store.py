@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import Engine, inspect, text
 
@@ -28,17 +30,17 @@ def test_migrations_match_the_models(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize("count", [5, 1005], ids=["executemany", "bulk"])
-def test_bulk_insert_round_trips_every_column_type(engine: Engine, count: int) -> None:
-    """Inserts bypass SQLAlchemy's per-row binding (tuples on SQLite, COPY on PostgreSQL for large
-    frames): values must come back exactly as written, and exactly as SQLAlchemy's own path
+def test_bulk_insert_and_update_round_trip_every_column_type(engine: Engine, count: int) -> None:
+    """Inserts and updates bypass SQLAlchemy's per-row binding (tuples on SQLite, COPY on PostgreSQL
+    for large frames): values must come back exactly as written, and exactly as SQLAlchemy's own path
     would have stored them (same text for datetimes, dates and JSON on SQLite)."""
     from datetime import UTC, date, datetime
 
     import polars as pl
-    from sqlalchemy import insert
+    from sqlalchemy import bindparam, insert, update
 
     from hub.store import CANONICAL_TABLES
-    from hub.store.canonical_writes import COPY_THRESHOLD, insert_frame
+    from hub.store.canonical_writes import COPY_THRESHOLD, insert_frame, update_frame
     from hub.store.sources import add_source
 
     assert 5 < COPY_THRESHOLD <= 1005  # both paths on PostgreSQL
@@ -92,19 +94,50 @@ def test_bulk_insert_round_trips_every_column_type(engine: Engine, count: int) -
             for r in rows
         ]
         conn.execute(insert(people), reference)
+    _assert_stored_as_written(engine, rows)
+
+    # Updates: every row takes its neighbour's values (SQLite tuples; COPY + UPDATE … FROM on
+    # PostgreSQL for large frames), the reference rows through SQLAlchemy.
+    shifted = [
+        {**rows[(n + 1) % count], "id": r["id"], "source_record_id": r["source_record_id"]}
+        for n, r in enumerate(rows)
+    ]
+    columns = [c for c in schema if c != "id"]
+    with engine.begin() as conn:
+        update_frame(
+            conn, people, pl.DataFrame(shifted, schema=schema).with_columns(source_id=pl.lit(source_id))
+        )
+        statement = (
+            update(people).where(people.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
+        )
+        conn.execute(
+            statement,
+            [
+                {
+                    **{c: r[c] for c in columns},
+                    "_id": "r" + r["id"][1:],
+                    "source_record_id": "r" + r["source_record_id"],
+                }
+                for r in shifted
+            ],
+        )
+    _assert_stored_as_written(engine, shifted)
+
+
+def _assert_stored_as_written(engine: Engine, rows: list[dict[str, Any]]) -> None:
+    from hub.store import CANONICAL_TABLES
+
+    people = CANONICAL_TABLES["person"]
     with engine.connect() as conn:
         stored = {r.source_record_id: r._asdict() for r in conn.execute(people.select())}
+        raw = {}
         if engine.dialect.name == "sqlite":
-            raw = {
-                r[0]: r[1:]
-                for r in conn.exec_driver_sql(
-                    "SELECT source_record_id, source_updated_at, updated_at, date_of_birth, grades, agent_ids, enabled FROM people"
-                )
-            }
+            query = "SELECT source_record_id, source_updated_at, updated_at, date_of_birth, grades, agent_ids, enabled FROM people"
+            raw = {r[0]: r[1:] for r in conn.exec_driver_sql(query)}
     for row in rows:
         back = stored[row["source_record_id"]]
         assert {k: back[k] for k in row} == row
-        if engine.dialect.name == "sqlite":
+        if raw:  # the same text SQLAlchemy stored for the reference row
             assert raw[row["source_record_id"]] == raw["r" + row["source_record_id"]]
 
 
