@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from adapters.oneroster.client import OneRosterClient
+from adapters.oneroster.gradebook import GRADEBOOK_HINT
 from adapters.oneroster.oauth2 import ScopeError
 from adapters.oneroster.probe import detect_version, not_oneroster, probe, probe_all
-from adapters.oneroster.gradebook import GRADEBOOK_HINT
 from adapters.oneroster.streams import DEMOGRAPHICS_HINT
 from adapters.oneroster.versions import API_PATHS, Version
 from adapters.sdk import (
