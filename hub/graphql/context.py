@@ -69,26 +69,29 @@ class Context:
         """
         touched = self.touched[type_name]
         touched.rows += len(rows)
-        for row in rows:
-            school = row.get("school_id") if type_name != "School" else row["id"]
-            if school is not None:
-                touched.schools.add(school)
-            dt = data_type or _person_data_type(row)
+        # Rows share few (school, source, role) combinations: decide once per combination.
+        is_school = type_name == "School"
+        combinations: set[tuple[Any, Any, Any]] = {
+            (row["id"] if is_school else row.get("school_id"), row["source_id"], row.get("role"))
+            for row in rows
+        }
+        for school_id, source_id, role in combinations:
+            if school_id is not None:
+                touched.schools.add(school_id)
+            dt = data_type or (None if is_school else _ROLE_DATA_TYPES.get(role))
             if dt is None:
                 continue
             touched.data_types.add(dt)
             if not masked:
                 continue
-            key = (dt, row["source_id"], row.get("school_id"), table)
+            key = (dt, source_id, school_id, table)
             if key not in self._withheld_cache:
                 self._withheld_cache[key] = self.policy.withheld_fields(*key)
             for name in self._withheld_cache[key]:
-                self.withheld[(type_name, name, dt)].add(row["school_id"])
+                self.withheld[(type_name, name, dt)].add(school_id)
 
 
-def _person_data_type(row: dict[str, Any]) -> str | None:
-    role = row.get("role")
-    return next((dt for dt, r in PERSON_DATA_TYPES.items() if r == role), None)
+_ROLE_DATA_TYPES = {role: data_type for data_type, role in PERSON_DATA_TYPES.items()}
 
 
 Info = strawberry.Info[Context, None]
