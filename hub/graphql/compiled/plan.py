@@ -26,7 +26,7 @@ from graphql import (
     get_named_type,
 )
 
-from hub.graphql.compiled.values import BASE_COLUMNS, field_columns
+from hub.graphql.compiled.values import BASE_COLUMNS, SCALARS, Render, field_columns
 
 _COMMON = frozenset({"__typename", "id", "hubId", "sourceRecordId", "updatedAt", "deletedAt"})
 _CONNECTIONS = ("PersonConnection", "ClassConnection", "EnrollmentConnection")
@@ -75,6 +75,9 @@ class Selection:
     # The columns to read for the rows this selection renders (a connection's: its nodes'); None
     # for every column.
     columns: frozenset[str] | None = None
+    # On a node type: (response key, how to render it from the row — None for an edge, field).
+    renders: tuple[tuple[str, Render | None, Field], ...] = ()
+    scalars_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,15 @@ def _selection(parent: GraphQLObjectType, selection_set: SelectionSetNode | None
                     return None
         fields.append(Field(key=key, name=name, node=node, definition=definition, children=children))
     fields = _shared_loads(fields)
-    return Selection(type_name=parent.name, fields=tuple(fields), columns=_columns(parent.name, fields))
+    scalars = SCALARS.get(parent.name, {})
+    renders = tuple((f.key, scalars.get(f.name), f) for f in fields) if scalars else ()
+    return Selection(
+        type_name=parent.name,
+        fields=tuple(fields),
+        columns=_columns(parent.name, fields),
+        renders=renders,
+        scalars_only=bool(renders) and all(render is not None for _, render, _ in renders),
+    )
 
 
 def _shared_loads(fields: list[Field]) -> list[Field]:

@@ -21,7 +21,7 @@ from sqlalchemy import Table
 
 from hub.access.policy import PERSON_DATA_TYPES
 from hub.graphql.compiled.plan import Field, Plan, Selection
-from hub.graphql.compiled.values import BASE_COLUMNS, SCALARS, Row
+from hub.graphql.compiled.values import BASE_COLUMNS, Row
 from hub.graphql.context import Batch, Context
 from hub.graphql.enums import EnrollmentRole, to_enum
 from hub.graphql.errors import ApiError
@@ -168,14 +168,15 @@ class _Runner:
 
     def node(self, selection: Selection | None, item: Item, path: Path) -> dict[str, Any]:
         assert selection is not None
-        scalars = SCALARS[item.type_name]
+        row = item.row
+        if selection.scalars_only:
+            return {key: render(row) for key, render, _ in selection.renders}  # type: ignore[misc]
         out: dict[str, Any] = {}
-        for field in selection.fields:
-            render = scalars.get(field.name)
+        for key, render, field in selection.renders:
             if render is not None:
-                out[field.key] = render(item.row)
+                out[key] = render(row)
             else:
-                out[field.key] = self.edge_field(field, item, (*path, field.key))
+                out[key] = self.edge_field(field, item, (*path, key))
         return out
 
     # --- edges below a node ---------------------------------------------------------------------------
