@@ -15,9 +15,9 @@ from hub.store import make_engine
 from hub.store.sources import get_source, schools
 
 DATA_TYPES = ["students", "staff", "contacts", "classes", "enrollments"]
-# The default limit (600/min) would turn the throughput test into a 429 test (100,000/min is the
-# most a grant may set); spring-semester
-# enrollments start in the future and would be hidden, while the floor serves them.
+# The default limit (600/min) would turn the throughput test into a 429 test (100,000/min, the most
+# a grant may set, is far above what it reaches); spring-semester enrollments start in the future
+# and would be hidden, while the floor serves them.
 OPTIONS = {"max_requests_per_minute": 100_000, "future_enrollments_active": True}
 
 
