@@ -101,15 +101,19 @@ def _record(values: dict[str, Any]) -> AuditEventRecord:
 def api_access_counts(conn: Connection, app_id: str) -> Counter[tuple[str, str]]:
     """How many of the app's GraphQL requests returned records of each (school, data type).
 
-    Read from the api_requests log, which keeps per request the schools and the data types whose
-    records came back (as two lists, not pairs): a request that returned students of school A and
-    classes of school B counts for all four pairs. JSON lists cannot be unnested portably in SQL,
-    so the rows are streamed and counted here.
+    Read from the api_requests log, which keeps per request the (school, data type) pairs whose
+    records came back. Rows logged before the pairs were kept have only the two lists: such a
+    request counts for every pair of them (it may over-count, never under-count). JSON cannot be
+    unnested portably in SQL, so the rows are streamed and counted here.
     """
     counts: Counter[tuple[str, str]] = Counter()
-    query = select(API_REQUESTS.c.schools, API_REQUESTS.c.data_types).where(API_REQUESTS.c.app_id == app_id)
+    query = select(API_REQUESTS.c.reads, API_REQUESTS.c.schools, API_REQUESTS.c.data_types).where(
+        API_REQUESTS.c.app_id == app_id
+    )
     for row in conn.execution_options(yield_per=5000).execute(query):
-        for school in set(row.schools or ()):
-            for data_type in set(row.data_types or ()):
-                counts[school, data_type] += 1
+        if row.reads is not None:
+            pairs = {(school, data_type) for school, data_type in row.reads}
+        else:
+            pairs = {(s, d) for s in set(row.schools or ()) for d in set(row.data_types or ())}
+        counts.update(pairs)
     return counts

@@ -21,11 +21,13 @@ V = TypeVar("V")
 
 @dataclass
 class Touched:
-    """What one GraphQL type returned in this request: rows, schools, data types."""
+    """What one GraphQL type returned in this request: rows, schools, data types, and which data
+    types came from which school (so a school's access counts are exact)."""
 
     rows: int = 0
     schools: set[str] = field(default_factory=set)
     data_types: set[str] = field(default_factory=set)
+    reads: set[tuple[str, str]] = field(default_factory=set)
 
 
 @dataclass
@@ -82,6 +84,8 @@ class Context:
             if dt is None:
                 continue
             touched.data_types.add(dt)
+            if school_id is not None:
+                touched.reads.add((school_id, dt))
             if not masked:
                 continue
             key = (dt, source_id, school_id, table)

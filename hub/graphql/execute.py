@@ -81,6 +81,7 @@ def execute(
         ),
         schools=sorted({s for t in ctx.touched.values() for s in t.schools}),
         data_types=sorted({d for t in ctx.touched.values() for d in t.data_types}),
+        reads=sorted({pair for t in ctx.touched.values() for pair in t.reads}),
         fields={t: sorted(selected.get(t, ())) for t in sorted(ctx.touched)},
         rows={t: touched.rows for t, touched in sorted(ctx.touched.items())},
         duration_ms=int((time.monotonic() - started) * 1000),

@@ -21,6 +21,7 @@ class AuditEntry:
     error_codes: list[str] = field(default_factory=list)
     schools: list[str] = field(default_factory=list)
     data_types: list[str] = field(default_factory=list)
+    reads: list[tuple[str, str]] = field(default_factory=list)  # (school, data type) pairs returned
     fields: dict[str, list[str]] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
     duration_ms: int = 0
@@ -36,6 +37,7 @@ def record_request(conn: Connection, entry: AuditEntry) -> None:
             error_codes=entry.error_codes,
             schools=entry.schools,
             data_types=entry.data_types,
+            reads=[list(pair) for pair in entry.reads],
             fields=entry.fields,
             rows=entry.rows,
             duration_ms=entry.duration_ms,

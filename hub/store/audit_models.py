@@ -26,6 +26,8 @@ class ApiRequest(Base):
     error_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     schools: Mapped[list[str]] = mapped_column(JSON, default=list)
     data_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # [school, data type] pairs whose records came back; null on rows logged before it existed.
+    reads: Mapped[list[list[str]] | None] = mapped_column(JSON)
     # GraphQL type → the fields selected on it; GraphQL type → rows returned.
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     rows: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

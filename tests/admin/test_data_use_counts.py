@@ -67,3 +67,29 @@ def test_access_count_is_the_number_of_requests_that_read_each_school_and_data_t
     north = _counts(client, login(client, "north@sis.example"), world.app.id)
     assert set(north) == {(world.north, "students"), (world.north, "classes")}
     assert north[world.north, "students"] == {"3"}
+
+
+def test_one_request_counts_only_the_pairs_it_returned(
+    engine: Engine, world: World, client: ApiClient
+) -> None:
+    """Students of north and classes of south in one request: neither north's classes nor
+    south's students were read, so neither counts."""
+    with engine.begin() as conn:
+        for school in (world.north, world.south):
+            req = rq.request_access(conn, world.app.id, world.district.source_id, school)
+            rq.approve(conn, req.id, "district@sis.example", school_ids=[school])
+        token = make_token(conn, world.app.id)
+    query = (
+        f'{{ n: school(id: "{world.north}") {{ students {{ edges {{ node {{ givenName }} }} }} }}'
+        f' s: school(id: "{world.south}") {{ classes {{ edges {{ node {{ title }} }} }} }} }}'
+    )
+    body = client.graphql(query, token).json()
+    assert "errors" not in body, body
+    assert body["data"]["n"]["students"]["edges"]
+    assert body["data"]["s"]["classes"]["edges"]
+
+    counts = _counts(client, login(client, "district@sis.example"), world.app.id)
+    assert counts[world.north, "students"] == {"1"}
+    assert counts[world.south, "classes"] == {"1"}
+    assert counts[world.north, "classes"] == {"0"}
+    assert counts[world.south, "students"] == {"0"}
