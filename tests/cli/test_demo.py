@@ -15,6 +15,9 @@ import httpx
 import pytest
 
 
+READY_WITHIN_SECONDS = 300
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -40,7 +43,9 @@ def test_demo_serves_and_its_printed_commands_work(tmp_path: Path) -> None:
     lines: list[str] = []
     try:
         assert proc.stdout is not None
-        deadline = time.monotonic() + 90
+        # Generous: three simulated syncs on a 2-core machine that other test processes may be
+        # loading; this test is about what the demo prints and serves, not how fast it starts.
+        deadline = time.monotonic() + READY_WITHIN_SECONDS
         while time.monotonic() < deadline:
             line = proc.stdout.readline()
             if not line and proc.poll() is not None:
@@ -49,7 +54,7 @@ def test_demo_serves_and_its_printed_commands_work(tmp_path: Path) -> None:
             if line.startswith("Stop: Ctrl-C"):
                 break
         else:
-            pytest.fail("demo did not get ready within 90 s:\n" + "".join(lines))
+            pytest.fail(f"demo did not get ready within {READY_WITHIN_SECONDS} s:\n" + "".join(lines))
 
         _wait_for_health(port)
         token_line = next(line.strip() for line in lines if line.strip().startswith("TOKEN=$(curl"))
