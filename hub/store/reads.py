@@ -91,16 +91,27 @@ def pages_by_school(
     first: int,
     after_id: str | None = None,
     where: Sequence[ColumnElement[bool]] = (),
-    key: Sequence[ColumnElement[bool]] = (),
+    key: tuple[tuple[str, Any], ...] = (),
     columns: Collection[str] | None = None,
 ) -> dict[str, tuple[list[Record], bool]]:
     """`page` for each of `schools` (the same arguments at each), in one statement: the rows are
     ranked per school and cut at `first` + 1, so a page of schools costs one query, not one each.
 
-    `key`: clauses on raw, indexed columns that the filter implies (a person's role), to find the
-    candidates by. `columns` must include school_id.
+    `key`: (raw, indexed column, value) pairs that the filter implies (a person's role), to find
+    the candidates by. `columns` must include school_id. Without `where`, the statement comes
+    from a cache per filter (as `by_ids`'): a request binds its schools, cursor and size only.
     """
-    if len(schools) <= 1:
+    if not schools:
+        return {}
+    frozen = _frozen(columns)
+    grouped: dict[str, list[Record]] = {school: [] for school in schools}
+    if not where:
+        single = len(grouped) == 1
+        query = _school_page(visible, key, frozen, after=after_id is not None, single=single)
+        params: dict[str, Any] = {"size": first + 1, "after_id": after_id}
+        params["schools"] = sorted(grouped)
+        result = conn.execute(query, params)
+    elif len(grouped) == 1:
         return {
             school: page(
                 conn,
@@ -111,25 +122,63 @@ def pages_by_school(
                 where=[table.c.school_id == school, *where],
                 columns=columns,
             )
-            for school in schools
+            for school in grouped
         }
-    narrow = [*where, *([table.c.id > after_id] if after_id is not None else [])]
-    ranked = keyed(
-        visible,
-        and_(table.c.school_id.in_(sorted(set(schools))), *key),
-        and_(true(), *narrow),
-        columns=columns,
-        rank_within="school_id",
-    ).subquery("ranked")
-    query = (
-        select(*(ranked.c[name] for name in visible.names(columns)))
-        .where(ranked.c[_RANK] <= first + 1)
-        .order_by(ranked.c.school_id, ranked.c.id)
-    )
-    grouped: dict[str, list[Record]] = {school: [] for school in schools}
-    for record in _records(conn.execute(query)):
+    else:
+        query = _ranked(visible, key, frozen, [*where, *_after(table, after_id)], first + 1)
+        result = conn.execute(query, {"schools": sorted(grouped)})
+    for record in _records(result):
         grouped[record["school_id"]].append(record)
     return {school: (rows[:first], len(rows) > first) for school, rows in grouped.items()}
+
+
+@lru_cache(maxsize=1024)
+def _school_page(
+    visible: RowFilter,
+    key: tuple[tuple[str, Any], ...],
+    columns: frozenset[str] | None,
+    *,
+    after: bool,
+    single: bool,
+) -> Select[Any]:
+    """The per-school pages statement with the schools, cursor and size as parameters (`schools`,
+    `after_id`, `size`), built once per filter: the policy's clauses are not rebuilt or adapted
+    per request. A filter is made per scope (hub.graphql.filters), so a grant change gets a new
+    statement on the next request. `single`: one school's plain keyset page (no ranking)."""
+    table = visible.table
+    narrow = [table.c.id > bindparam("after_id")] if after else []
+    size: BindParameter[int] = bindparam("size")
+    if single:
+        query = visible.select(columns).where(
+            visible.where, table.c.school_id.in_(bindparam("schools", expanding=True)), *narrow
+        )
+        return query.order_by(table.c.id).limit(size)
+    return _ranked(visible, key, columns, narrow, size)
+
+
+def _ranked(
+    visible: RowFilter,
+    key: tuple[tuple[str, Any], ...],
+    columns: frozenset[str] | None,
+    narrow: Sequence[ColumnElement[bool]],
+    size: int | BindParameter[int],
+) -> Select[Any]:
+    """Rows of the schools in the `schools` parameter ranked per school and cut at `size`."""
+    table = visible.table
+    found = [table.c.school_id.in_(bindparam("schools", expanding=True))]
+    found += [table.c[column] == value for column, value in key]
+    ranked = keyed(
+        visible, and_(*found), and_(true(), *narrow), columns=columns, rank_within="school_id"
+    ).subquery("ranked")
+    return (
+        select(*(ranked.c[name] for name in visible.names(columns)))
+        .where(ranked.c[_RANK] <= size)
+        .order_by(ranked.c.school_id, ranked.c.id)
+    )
+
+
+def _after(table: Table, after_id: str | None) -> list[ColumnElement[bool]]:
+    return [] if after_id is None else [table.c.id > after_id]
 
 
 def by_ids(
@@ -149,7 +198,8 @@ def by_ids(
 def _records(result: Result[Any]) -> list[Record]:
     """Rows as dicts (the keys read once, not per row)."""
     keys = list(result.keys())
-    return [dict(zip(keys, row, strict=True)) for row in result]
+    # fetchall: one driver call for the page, not a fetchone per row.
+    return [dict(zip(keys, row, strict=True)) for row in result.fetchall()]
 
 
 def grouped_by(

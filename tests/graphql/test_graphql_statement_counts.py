@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-from hub.access import AccessPolicy
+from hub.access import AccessPolicy, grant, revoke
 from hub.access.apps import get_app
 from hub.graphql.execute import Operation, execute
+from hub.store import reads
 from tests.factories import make_app, make_district
 
 ROSTER = """{ schools { edges { node {
@@ -76,3 +77,56 @@ def test_the_resolvers_read_a_school_connection_once_per_school(engine: Engine) 
     # Each school's students, staff, and the enrollments and classes below its page (batched per
     # page) are statements of their own: four more per school.
     assert (one, two) == (5, 9)
+
+
+PAGE = "{ schools { edges { node { students { edges { node { hubId givenName familyName } } } } } } }"
+
+
+def _students(engine: Engine, app_id: str) -> dict[str, tuple[str | None, str | None]]:
+    """hub id → (given, family name) of every student the compiled path returns to the app."""
+    with engine.connect() as conn:
+        record = get_app(conn, app_id)
+        assert record is not None
+        payload = execute(conn, record, AccessPolicy.load(conn, app_id), Operation(PAGE)).payload
+    assert "errors" not in payload, payload["errors"]
+    nodes = [
+        edge["node"]
+        for school in payload["data"]["schools"]["edges"]
+        for edge in school["node"]["students"]["edges"]
+    ]
+    return {n["hubId"]: (n["givenName"], n["familyName"]) for n in nodes}
+
+
+def test_the_page_statement_is_built_once_per_scope_and_a_grant_change_bites_next(engine: Engine) -> None:
+    """The per-school pages statement is cached per filter (reads._school_page): a request with
+    the same scope reuses it, and a narrowed grant (fewer fields, then fewer schools) is served
+    on the very next request with a new one."""
+    with engine.begin() as conn:
+        district = make_district(conn, source_name="cached-page", students=3)
+        north, south = district.schools
+        app, _ = make_app(conn, name="cached", source_id=district.source_id, school_ids=[north.id, south.id])
+    first = _students(engine, app.id)
+    assert len(first) == 6
+    assert all(given and family for given, family in first.values())
+    built = reads._school_page.cache_info().misses
+    assert _students(engine, app.id) == first
+    assert reads._school_page.cache_info().misses == built  # same scope: the statement is reused
+
+    with engine.begin() as conn:
+        grant(
+            conn,
+            app.id,
+            district.source_id,
+            [north.id, south.id],
+            ["students"],
+            fields={"students": ["given_name"]},
+        )
+    narrowed = _students(engine, app.id)
+    assert narrowed.keys() == first.keys()
+    assert all(family is None and given == first[i][0] for i, (given, family) in narrowed.items())
+
+    with engine.begin() as conn:
+        revoke(conn, app.id, school_ids=[south.id])
+    left = _students(engine, app.id)
+    assert 0 < len(left) < len(first)
+    assert left.items() <= narrowed.items()

@@ -26,7 +26,8 @@ from graphql import (
     get_named_type,
 )
 
-from hub.graphql.compiled.values import BASE_COLUMNS, SCALARS, Render, field_columns
+from hub.graphql.compiled.values import BASE_COLUMNS, SCALARS, Render, Row, field_columns
+from hub.graphql.pagination import encode_cursor
 
 _COMMON = frozenset({"__typename", "id", "hubId", "sourceRecordId", "updatedAt", "deletedAt"})
 _CONNECTIONS = ("PersonConnection", "ClassConnection", "EnrollmentConnection")
@@ -78,6 +79,9 @@ class Selection:
     # On a node type: (response key, how to render it from the row — None for an edge, field).
     renders: tuple[tuple[str, Render | None, Field], ...] = ()
     scalars_only: bool = False
+    # On an edge type whose node renders from its row alone: (response key, render) for the
+    # whole edge, so a page of such edges is one comprehension (no per-edge calls or paths).
+    edge_renders: tuple[tuple[str, Render], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,38 @@ def _selection(parent: GraphQLObjectType, selection_set: SelectionSetNode | None
         columns=_columns(parent.name, fields),
         renders=renders,
         scalars_only=bool(renders) and all(render is not None for _, render, _ in renders),
+        edge_renders=_edge_renders(parent.name, fields),
     )
+
+
+def _edge_renders(type_name: str, fields: list[Field]) -> tuple[tuple[str, Render], ...] | None:
+    """An edge of scalars-only nodes rendered straight from its row (cursor, node, typename)."""
+    if not type_name.endswith("Edge"):
+        return None
+    out: list[tuple[str, Render]] = []
+    for f in fields:
+        if f.name == "__typename":
+            out.append((f.key, _constant(type_name)))
+        elif f.name == "cursor":
+            out.append((f.key, _cursor))
+        elif f.children is not None and f.children.scalars_only:
+            out.append((f.key, _scalars_node(f.children)))
+        else:
+            return None
+    return tuple(out)
+
+
+def _constant(value: str) -> Render:
+    return lambda _: value
+
+
+def _cursor(row: Row) -> str:
+    return encode_cursor(row["id"])
+
+
+def _scalars_node(selection: Selection) -> Render:
+    renders = [(key, render) for key, render, _ in selection.renders if render is not None]
+    return lambda row: {key: render(row) for key, render in renders}
 
 
 def _shared_loads(fields: list[Field]) -> list[Field]:

@@ -48,7 +48,7 @@ class NotCompiledError(Exception):
     """This request is for the resolvers after all (nothing of it has been returned)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """A row as a node of a type, with the batch it was read in (nested reads batch on it)."""
 
@@ -134,19 +134,24 @@ class _Runner:
 
     def connection(self, field: Field, path: Path, items: list[Item], more: bool) -> dict[str, Any]:
         assert field.children is not None
-        cursors = [encode_cursor(item.row["id"]) for item in items]
         out: dict[str, Any] = {}
         for part in field.children.fields:
             if part.name == "__typename":
                 out[part.key] = field.children.type_name
             elif part.name == "pageInfo":
-                out[part.key] = self.page_info(part.children, more, cursors[-1] if cursors else None)
+                end = encode_cursor(items[-1].row["id"]) if items else None
+                out[part.key] = self.page_info(part.children, more, end)
             else:
-                out[part.key] = [
-                    self.edge(part.children, item, cursor, (*path, part.key, n))
-                    for n, (item, cursor) in enumerate(zip(items, cursors, strict=True))
-                ]
+                out[part.key] = self.edges(part.children, items, (*path, part.key))
         return out
+
+    def edges(self, selection: Selection | None, items: list[Item], path: Path) -> list[dict[str, Any]]:
+        assert selection is not None
+        flat = selection.edge_renders
+        if flat is not None:
+            # Nodes of scalars only: nothing below can fail, so no paths are built.
+            return [{key: render(item.row) for key, render in flat} for item in items]
+        return [self.edge(selection, item, (*path, n)) for n, item in enumerate(items)]
 
     @staticmethod
     def page_info(selection: Selection | None, more: bool, end: str | None) -> dict[str, Any]:
@@ -154,14 +159,13 @@ class _Runner:
         values = {"__typename": "PageInfo", "hasNextPage": more, "endCursor": end}
         return {f.key: values[f.name] for f in selection.fields}
 
-    def edge(self, selection: Selection | None, item: Item, cursor: str, path: Path) -> dict[str, Any]:
-        assert selection is not None
+    def edge(self, selection: Selection, item: Item, path: Path) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for part in selection.fields:
             if part.name == "__typename":
                 out[part.key] = selection.type_name
             elif part.name == "cursor":
-                out[part.key] = cursor
+                out[part.key] = encode_cursor(item.row["id"])
             else:
                 out[part.key] = self.node(part.children, item, (*path, part.key))
         return out
@@ -234,7 +238,7 @@ class _Runner:
             after_id=after_id,
             where=[*listing.where, *clauses],
             # A person's role is fixed by the data type: its index finds the candidates.
-            key=[PEOPLE.c.role == PERSON_DATA_TYPES[data_type]] if table is PEOPLE else [],
+            key=(("role", PERSON_DATA_TYPES[data_type]),) if table is PEOPLE else (),
             columns=_columns(_NODE_TYPES[field.name], field.children),
         )
         items = iter(self.items(_NODE_TYPES[field.name], [r for rows, _ in pages.values() for r in rows]))
