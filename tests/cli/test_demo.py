@@ -14,7 +14,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-
 READY_WITHIN_SECONDS = 300
 
 
