@@ -92,6 +92,18 @@ class Stream(ABC):
     def to_canonical(self, page: Page) -> MappedPage:
         """Map one page to a frame with `entity.polars_schema()`. Pure: no I/O."""
 
+    def fingerprint(self) -> str | None:
+        """A cheap digest of everything a whole read (`read(None)` mapped by `to_canonical`) would
+        produce, taken before reading; None (the default) when the stream cannot tell.
+
+        When every stream of an entity gives the fingerprint saved by the last applied run, the
+        engine does not read them at all (ADR 7). So it must change whenever the mapped output
+        could: the source's bytes, everything joined in from elsewhere, the adapter's code and the
+        settings that shape the mapping. A stream that returns one must read the same without the
+        other streams having been read.
+        """
+        return None
+
 
 class SourceAdapter(ABC):
     """Reads one MIS. Subclasses set the class attributes and implement check() and streams()."""

@@ -24,8 +24,10 @@ from hub.canonical import ENTITIES_BY_NAME, EntitySpec
 from hub.config import Settings, get_settings
 from hub.store import CANONICAL_TABLES, canonical_writes, runs, sources
 from hub.store.columns import utcnow
+from hub.sync import fingerprints
 from hub.sync.diff import Diff, diff, nothing_changed
 from hub.sync.digests import DIGESTS_KEY, entity_digest
+from hub.sync.fingerprints import FINGERPRINTS_KEY, SavedRead
 from hub.sync.guards import SyncRefusedError, check_deletion_share, check_quarantine_share
 from hub.sync.locks import source_lock
 from hub.sync.prepare import deduplicated, to_hub_ids, with_content_hash
@@ -106,6 +108,21 @@ class _Read:
     entities: dict[str, _EntityRead] = field(default_factory=dict)
     checkpoint: dict[str, Any] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)  # entity → digest of what was read
+    # entity → its streams' fingerprints, taken before reading (None: it has none to save)
+    fingerprints: dict[str, dict[str, str] | None] = field(default_factory=dict)
+    skipped: dict[str, SavedRead] = field(default_factory=dict)  # not read: fingerprints matched
+    records: dict[str, int] = field(default_factory=dict)  # entity → distinct live records read
+
+    def saved_reads(self, previous: dict[str, SavedRead], summary: RunSummary) -> dict[str, Any]:
+        """The fingerprints to save: kept for entities not read, replaced by a clean read's."""
+        saved = dict(previous)
+        for name in self.entities:
+            taken, counts = self.fingerprints.get(name), summary.counts[name]
+            if taken is None or counts.quarantined:
+                saved.pop(name, None)  # quarantined rows must be listed again by every run
+            else:
+                saved[name] = SavedRead(taken, counts.read, self.records[name])
+        return {name: item.as_json() for name, item in saved.items()}
 
 
 def sync_source(
@@ -154,8 +171,11 @@ async def run_sync(
             source = sources.get_source(conn, source_name)
         saved = dict(source.checkpoint)
         digests: dict[str, str] = saved.pop(DIGESTS_KEY, None) or {}
-        # `full` also forgets the digests: every entity is diffed against the store again.
+        saved_reads = fingerprints.load_saved(saved.pop(FINGERPRINTS_KEY, None))
+        # `full` also forgets the digests and fingerprints: everything is read and diffed again.
         checkpoint, previous_digests = ({}, {}) if full else (saved, digests)
+        # A read is only skipped when the digest it was taken with is still there to keep.
+        previous_reads = {} if full else {n: r for n, r in saved_reads.items() if n in previous_digests}
         mode = "incremental" if checkpoint else "full"
         with engine.begin() as conn:
             summary = RunSummary(run_id=runs.start_run(conn, source.id, mode), source=source_name, mode=mode)
@@ -163,7 +183,7 @@ async def run_sync(
             try:
                 adapter = registry.create(source.adapter, source.config, transport=transport)
                 try:
-                    read = await _read(adapter, checkpoint, summary, progress)
+                    read = await _read(adapter, checkpoint, summary, progress, previous_reads)
                 finally:
                     await adapter.aclose()
                 check_quarantine_share(
@@ -177,7 +197,12 @@ async def run_sync(
                     sources.save_checkpoint(
                         conn,
                         source.id,
-                        {**checkpoint, **read.checkpoint, DIGESTS_KEY: {**previous_digests, **read.digests}},
+                        {
+                            **checkpoint,
+                            **read.checkpoint,
+                            DIGESTS_KEY: {**previous_digests, **read.digests},
+                            FINGERPRINTS_KEY: read.saved_reads(previous_reads, summary),
+                        },
                     )
                     summary.status = "succeeded"
                     _record_run(conn, source.id, summary, payload_log)
@@ -192,13 +217,27 @@ async def run_sync(
 
 
 async def _read(
-    adapter: SourceAdapter, checkpoint: dict[str, Any], summary: RunSummary, progress: ProgressCallback | None
+    adapter: SourceAdapter,
+    checkpoint: dict[str, Any],
+    summary: RunSummary,
+    progress: ProgressCallback | None,
+    previous_reads: dict[str, SavedRead],
 ) -> _Read:
     read = _Read()
-    for stream in adapter.streams():
+    streams = adapter.streams()
+    starts = {s.name: _parse_since(checkpoint.get(s.name)) if s.incremental else None for s in streams}
+    # Taken before any read: a source changing while it is read then costs a read next time,
+    # never a wrong skip.
+    read.fingerprints = fingerprints.take(streams, {name for name, since in starts.items() if since is None})
+    for stream in streams:
+        saved = previous_reads.get(stream.entity.name)
+        if saved is not None and read.fingerprints.get(stream.entity.name) == saved.streams:
+            read.skipped[stream.entity.name] = saved
+            summary.counts[stream.entity.name] = EntityCounts(read=saved.read, unchanged=saved.unchanged)
+            continue
         entity = read.entities.setdefault(stream.entity.name, _EntityRead())
         counts = summary.counts.setdefault(stream.entity.name, EntityCounts())
-        since = _parse_since(checkpoint.get(stream.name)) if stream.incremental else None
+        since = starts[stream.name]
         entity.complete = entity.complete and since is None and not stream.partial
         done = 0
         promised: int | None = None  # how many records the source last said the stream holds
@@ -259,9 +298,10 @@ def _diff_all(
             complete=entity_read.complete,
         )
         read.digests[name] = digest
+        gone = pl.col("source_record_id").is_in(entity_read.deleted_source_ids)
+        read.records[name] = frame.filter(~gone)["source_record_id"].n_unique()
         if previous_digests.get(name) == digest:
-            gone = pl.col("source_record_id").is_in(entity_read.deleted_source_ids)
-            counts.unchanged = frame.filter(~gone)["source_record_id"].n_unique()
+            counts.unchanged = read.records[name]  # what the diff would find: all of them
             skipped.append(spec)
             continue
         incoming = with_content_hash(spec, deduplicated(spec, frame))
@@ -281,6 +321,10 @@ def _diff_all(
         counts.inserted, counts.updated = result.inserts.height, result.updates.height
         counts.unchanged, counts.tombstoned = result.unchanged, result.tombstones.height
         diffs[spec] = result
+    for name in read.skipped:
+        # Not read: exactly what the last applied run read, so exactly an entity whose digest matched.
+        read.digests[name] = previous_digests[name]
+        skipped.append(ENTITIES_BY_NAME[name])
     if skipped and any(d.tombstones.height for d in diffs.values()):
         # The deletion guard weighs deletions against each school's live records of every entity.
         for spec in skipped:

@@ -39,6 +39,14 @@ GRADEBOOK_JOINED: dict[str, dict[str, Any]] = {
     "results": {"_item_class": pl.String, "_item_school": pl.String, "_class_school": pl.String},
 }
 
+# The other files `load_file` may join into each file: a change in any of them changes its frame.
+JOINS = {
+    "users": ("roles", "demographics"),
+    "demographics": ("users", "roles"),
+    "lineItems": ("categories", "classes"),
+    "results": ("lineItems", "classes"),
+}
+
 
 def load_file(
     source: BulkSource,

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from hashlib import blake2b
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from adapters.sdk import ConfigError, SourceContractError
 
@@ -43,17 +47,35 @@ class BulkSource:
     def read(self, name: str) -> bytes:
         return self.head(name, -1)
 
+    def digest(self, name: str) -> str:
+        """A hash of a file's bytes, streamed: a change anywhere in the file changes it."""
+        digest = blake2b(digest_size=16)
+        member = self._member(name)
+        with self._open(member) as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        return digest.hexdigest()
+
     def head(self, name: str, size: int = 64 * 1024) -> bytes:
         """The first `size` bytes of a file (all of it when `size` is -1): enough for its header row."""
+        with self._open(self._member(name)) as handle:
+            return handle.read(size)
+
+    def _member(self, name: str) -> str:
         member = self._members.get(name.lower())
         if member is None:
             raise SourceContractError(f"{name} is not in {self.path.name}")
+        return member
+
+    @contextmanager
+    def _open(self, member: str) -> Iterator[IO[bytes]]:
         # Opened per call so no file handle outlives it (streams read long after the set is opened).
         if self.is_zip:
             with zipfile.ZipFile(self.path) as archive, archive.open(member) as handle:
-                return handle.read(size)
-        with (self.path / member).open("rb") as handle:
-            return handle.read(size)
+                yield handle
+        else:
+            with (self.path / member).open("rb") as handle:
+                yield handle
 
 
 def _pick_folder(members: list[str]) -> dict[str, str]:

@@ -3,7 +3,8 @@
 A page carries a polars slice of the file (strings, as read) instead of a list of dicts, so a
 million-row enrollments.csv never becomes Python objects; `to_canonical` types and maps the slice.
 Bulk files are complete reads (what they lack is gone); delta files are not, and their
-`tobedeleted` rows become deleted ids. `since` is ignored: a file is read whole every time.
+`tobedeleted` rows become deleted ids. `since` is ignored: a file is read whole every time, unless
+the engine skips the stream because its fingerprint (`fingerprint.py`) is the last applied run's.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime
 import polars as pl
 
 from adapters.oneroster.bulk.bulkset import BulkSet
+from adapters.oneroster.bulk.fingerprint import stream_fingerprint
 from adapters.oneroster.bulk.load import load_file
 from adapters.oneroster.bulk.manifest import Mode
 from adapters.oneroster.bulk.mapping import CUSTOM_FIELDS_SCHEMA, FileMapping, map_frame
@@ -70,6 +72,9 @@ class BulkStream(Stream):
             raise TypeError(f"{self.name}: expected a FramePage, got {type(page).__name__}")
         mapped = map_frame(page.frame, self._mapping)
         return BulkMappedPage(mapped.frame, mapped.rejects, mapped.deleted_ids, mapped.custom_fields)
+
+    def fingerprint(self) -> str | None:
+        return stream_fingerprint(self._bulk, self.name, self._mapping.file, self.entity)
 
     def _load(self) -> pl.DataFrame:
         return load_file(
