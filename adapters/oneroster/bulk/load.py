@@ -47,6 +47,18 @@ JOINS = {
     "results": ("lineItems", "classes"),
 }
 
+_JOINED = {joined for files in JOINS.values() for joined in files}
+
+
+def _parsed(source: BulkSource, file: str) -> pl.DataFrame:
+    """A file's rows, parsed once per run when other files join it in (users.csv feeds two streams)."""
+    if file not in _JOINED:
+        return read_file(source, file)[0]
+    if file not in source.parsed:
+        source.parsed[file] = read_file(source, file)[0]
+    frame: pl.DataFrame = source.parsed[file]
+    return frame
+
 
 def load_file(
     source: BulkSource,
@@ -57,8 +69,7 @@ def load_file(
     present: Collection[str] = (),
 ) -> pl.DataFrame:
     """`present`: the other files of the set that may be joined (categories, lineItems, classes)."""
-    frame, _ = read_file(source, file)
-    frame = with_first_rows(frame)
+    frame = with_first_rows(_parsed(source, file))
     if file in GRADEBOOK_JOINED:
         return _gradebook(source, file, frame, present)
     if file == "demographics":
@@ -80,7 +91,7 @@ def _live(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _primary_roles(source: BulkSource) -> pl.DataFrame:
     """One role per user: the `primary` one, else the first listed."""
-    roles, _ = read_file(source, "roles")
+    roles = _parsed(source, "roles")
     return (
         _live(roles)
         .filter(pl.col("userSourcedId").is_not_null())
@@ -96,7 +107,7 @@ def _primary_roles(source: BulkSource) -> pl.DataFrame:
 
 
 def _demographics(source: BulkSource) -> pl.DataFrame:
-    demographics, _ = read_file(source, "demographics")
+    demographics = _parsed(source, "demographics")
     return (
         _live(demographics)
         .filter(pl.col("sourcedId").is_not_null())
@@ -122,7 +133,7 @@ def _with_user_schools(source: BulkSource, frame: pl.DataFrame, present: Collect
 def _gradebook(source: BulkSource, file: str, frame: pl.DataFrame, present: Collection[str]) -> pl.DataFrame:
     if file == "lineItems":
         if "categories" in present:
-            categories = _live(read_file(source, "categories")[0]).select(
+            categories = _live(_parsed(source, "categories")).select(
                 pl.col("sourcedId").alias("categorySourcedId"),
                 pl.lit(True).alias("_category_found"),
                 pl.col("title").alias("_category_title"),
@@ -132,7 +143,7 @@ def _gradebook(source: BulkSource, file: str, frame: pl.DataFrame, present: Coll
         class_of = pl.col("classSourcedId")
     else:
         if "lineItems" in present:
-            items = _live(read_file(source, "lineItems")[0]).select(
+            items = _live(_parsed(source, "lineItems")).select(
                 pl.col("sourcedId").alias("lineItemSourcedId"),
                 pl.col("classSourcedId").alias("_item_class"),
                 pl.col("schoolSourcedId").alias("_item_school"),  # 1.2 line items name their school
@@ -142,7 +153,7 @@ def _gradebook(source: BulkSource, file: str, frame: pl.DataFrame, present: Coll
         via_item = [pl.col("_item_class")] if "_item_class" in frame.columns else []
         class_of = pl.coalesce(pl.col("classSourcedId"), *via_item)
     if "classes" in present:
-        schools = _live(read_file(source, "classes")[0]).select(
+        schools = _live(_parsed(source, "classes")).select(
             pl.col("sourcedId").alias("_class"), pl.col("schoolSourcedId").alias("_class_school")
         )
         frame = _join_on(frame.with_columns(class_of.alias("_class")), schools, "_class").drop("_class")

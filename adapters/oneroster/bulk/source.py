@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from hashlib import blake2b
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, Any
 
 from adapters.sdk import ConfigError, SourceContractError
 
@@ -35,6 +35,8 @@ class BulkSource:
                 f"{path.name} is neither a folder nor a zip archive of OneRoster CSV files"
             )
         self._members = _pick_folder(members)
+        self._digests: dict[str, str] = {}  # a file's hash, taken once per set opened (once per run)
+        self.parsed: dict[str, Any] = {}  # parsed files other streams join in too (load.py)
 
     @property
     def names(self) -> list[str]:
@@ -49,12 +51,13 @@ class BulkSource:
 
     def digest(self, name: str) -> str:
         """A hash of a file's bytes, streamed: a change anywhere in the file changes it."""
-        digest = blake2b(digest_size=16)
-        member = self._member(name)
-        with self._open(member) as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-        return digest.hexdigest()
+        if name not in self._digests:
+            digest = blake2b(digest_size=16)
+            with self._open(self._member(name)) as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+            self._digests[name] = digest.hexdigest()
+        return self._digests[name]
 
     def head(self, name: str, size: int = 64 * 1024) -> bytes:
         """The first `size` bytes of a file (all of it when `size` is -1): enough for its header row."""
