@@ -96,6 +96,9 @@ class ArborAdapter(SourceAdapter):
             raise SourceContractError(f"{API_ROOT}/schools lists no school")
         return self._school_id
 
+    async def aclose(self) -> None:
+        await self.client.open_clients.aclose()
+
     def streams(self) -> Sequence[Stream]:
         self.client.limiter = self.limiter  # a test may swap the limiter after construction
         return [ArborStream(spec, self.client, self.school_id) for spec in STREAMS]

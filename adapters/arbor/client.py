@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from adapters.arbor.dialect import API_ROOT, CHANGE_TYPES, RESOURCES, Resource, format_datetime
-from adapters.sdk import AuthError, RateLimiter, SourceContractError, SourceHttpClient
+from adapters.sdk import AuthError, OpenClients, RateLimiter, SourceContractError, SourceHttpClient
 
 Record = dict[str, Any]
 
@@ -47,6 +47,7 @@ class ArborClient:
         self.max_concurrency = max_concurrency
         self.limiter = limiter
         self._transport = transport
+        self.open_clients = OpenClients()  # closed with the adapter (see OpenClients)
 
     def http(self) -> SourceHttpClient:
         """A fresh connection pool per read (a stream never outlives its event loop), sharing the
@@ -60,7 +61,7 @@ class ArborClient:
         )
         if self.limiter is not None:
             client.limiter = self.limiter
-        return client
+        return self.open_clients.track(client)
 
     async def get(self, http: SourceHttpClient, path: str, params: dict[str, Any] | None = None) -> Any:
         try:

@@ -175,6 +175,9 @@ class FocusAdapter(SourceAdapter):
             transport=transport,
         )
 
+    async def aclose(self) -> None:
+        await self.client.open_clients.aclose()
+
     def streams(self) -> Sequence[Stream]:
         return [
             RosterStream("schools", "organisation", self.client.schools, school_row),

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import httpx
 
 from adapters.focus.dialect import FieldError, Record, first, get, ident, items
-from adapters.sdk import AuthError, Page, RateLimiter, SourceContractError, SourceHttpClient
+from adapters.sdk import AuthError, OpenClients, Page, RateLimiter, SourceContractError, SourceHttpClient
 
 TOKEN_PATH = "/oauth/token"  # noqa: S105 - a URL path, not a secret
 
@@ -132,6 +132,7 @@ class FocusClient:
         self._auth = OAuth2ClientCredentials(self.base_url + TOKEN_PATH, client_id, client_secret)
         self._limiter = limiter
         self._transport = transport
+        self.open_clients = OpenClients()  # closed with the adapter (see OpenClients)
         self._schools: list[Record] | None = None
         self._students: list[Record] | None = None
         # Pages several streams map (the address page feeds three entities) are fetched once and
@@ -155,7 +156,7 @@ class FocusClient:
         )
         if self._limiter is not None:
             client.limiter = self._limiter  # one budget for all the adapter's streams
-        return client
+        return self.open_clients.track(client)
 
     # -- roster (read once per run, shared by every stream) -----------------------------------------
     async def schools(self) -> list[Record]:

@@ -167,6 +167,10 @@ class OneRosterAdapter(SourceAdapter):
             self.version = await detect_version(self.server_root, self.transport)
         return self.client_for(self.version)
 
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            await client.open_clients.aclose()
+
     def streams(self) -> Sequence[Stream]:
         if self.bulk_path is not None:
             return bulk.bulk_streams(self.bulk_path, version=self.settings.version)

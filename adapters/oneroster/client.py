@@ -16,7 +16,7 @@ import httpx
 from adapters.oneroster.oauth1 import OAuth1Signer
 from adapters.oneroster.oauth2 import OAuth2ClientCredentials, ScopeError
 from adapters.oneroster.versions import API_PATHS, Version, collection_path, split_base_url
-from adapters.sdk import AuthError, Page, RateLimiter, SourceContractError, SourceHttpClient
+from adapters.sdk import AuthError, OpenClients, Page, RateLimiter, SourceContractError, SourceHttpClient
 
 API_PATH = API_PATHS["1.1"]  # kept for callers written against 1.1
 
@@ -67,6 +67,7 @@ class OneRosterClient:
             )
         self._limiter = limiter
         self._transport = transport
+        self.open_clients = OpenClients()  # closed with the adapter (see OpenClients)
 
     def http(self, *, max_retries: int = 3) -> SourceHttpClient:
         """A fresh connection pool (one per read, so a stream never outlives its event loop)."""
@@ -79,7 +80,7 @@ class OneRosterClient:
         )
         if self._limiter is not None:
             client.limiter = self._limiter  # one budget for all the adapter's streams
-        return client
+        return self.open_clients.track(client)
 
     async def pages(
         self,

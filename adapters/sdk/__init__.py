@@ -18,7 +18,7 @@ from adapters.sdk.errors import (
     SourceContractError,
     SourceUnreachableError,
 )
-from adapters.sdk.http import SourceHttpClient
+from adapters.sdk.http import OpenClients, SourceHttpClient
 from adapters.sdk.ratelimit import RateLimiter
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "ConfigError",
     "DeletionDetection",
     "MappedPage",
+    "OpenClients",
     "Page",
     "RateLimiter",
     "Reject",

@@ -73,6 +73,7 @@ class SourceHttpClient:
         self.jitter = jitter
         self._sleep = sleep
         self.requests_sent = 0
+        self._tracker: OpenClients | None = None
 
     async def __aenter__(self) -> SourceHttpClient:
         return self
@@ -82,6 +83,8 @@ class SourceHttpClient:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+        if self._tracker is not None:
+            self._tracker.forget(self)
 
     async def get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
         """GET with rate limiting, retries and same-host redirects; raises an AdapterError unless 2xx."""
@@ -158,6 +161,33 @@ class SourceHttpClient:
                 f"{response.request.url} returned a body that is not valid JSON ({exc}); "
                 f"it starts {response.content[:80]!r}"
             ) from exc
+
+
+class OpenClients:
+    """The SourceHttpClients an adapter has open, so that closing the adapter closes them all.
+
+    A read that fails mid-stream leaves its async generators suspended inside `async with
+    client`; Python closes such a generator only when it is collected, which may be after its
+    event loop is gone, and its sockets then leak. The engine closes the adapter in a `finally`.
+    """
+
+    def __init__(self) -> None:
+        self._clients: set[SourceHttpClient] = set()
+
+    def __len__(self) -> int:
+        return len(self._clients)
+
+    def track(self, client: SourceHttpClient) -> SourceHttpClient:
+        self._clients.add(client)
+        client._tracker = self
+        return client
+
+    def forget(self, client: SourceHttpClient) -> None:
+        self._clients.discard(client)
+
+    async def aclose(self) -> None:
+        for client in list(self._clients):
+            await client.aclose()
 
 
 @cache
