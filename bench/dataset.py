@@ -62,6 +62,6 @@ def attendance_note(dataset: Dataset) -> str:
     if dataset.has_attendance:
         return f"attendance marks included ({dataset.rows[ATTENDANCE]:,} rows)"
     return (
-        "generate_district does not yet produce attendance marks (being added by another engineer); "
-        "they are not in these numbers, nor does the OneRoster CSV binding carry them"
+        "the district is generated without school life, gradebook or demographics (the OneRoster CSV "
+        "binding carries no attendance): these numbers are roster entities only"
     )
