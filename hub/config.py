@@ -19,8 +19,8 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = 3600
     graphiql: bool = False
     introspection: bool = True
-    # The compiled GraphQL path (docs/adr/0006-graphql-compiler.md); off: every request goes
-    # through the resolvers.
+    # The compiled GraphQL path (docs/adr/0006-graphql-compiler.md); false sends every request
+    # through the resolvers instead.
     graphql_compiler: bool = True
     # A run quarantining more than this share of what it read fails and applies nothing.
     quarantine_max_share: float = 0.1
