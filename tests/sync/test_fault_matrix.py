@@ -44,13 +44,10 @@ from hub.synthetic import SyntheticDistrict, generate_district
 from tests.snapshots import store_snapshot
 
 # Under heavy load a socket left by one fault case (connections cut or held mid-response on
-# purpose) is sometimes collected during a later case and reported as unclosed. Adapters now
-# close every client their reads opened (tests/adapters/sdk/test_open_clients.py); whether the
-# rest comes from the simulator's shutdown or a client is not yet known (see the issue #5 note).
-# Only that report is ignored here, and only in this module.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning"
-)
+# purpose) is sometimes collected during a later test and reported as unclosed. Adapters close
+# every client their reads opened (tests/adapters/sdk/test_open_clients.py); whether the rest comes
+# from the simulator's shutdown or a client is not yet known, so pyproject.toml ignores exactly
+# that warning (see the issue #5 note).
 
 
 class Outcome(enum.Enum):
