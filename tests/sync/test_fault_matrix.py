@@ -43,11 +43,11 @@ from hub.sync import sync_source
 from hub.synthetic import SyntheticDistrict, generate_district
 from tests.snapshots import store_snapshot
 
-# Under heavy load a socket left by one fault case (connections cut or held mid-response on
-# purpose) is sometimes collected during a later test and reported as unclosed. Adapters close
-# every client their reads opened (tests/adapters/sdk/test_open_clients.py); whether the rest comes
-# from the simulator's shutdown or a client is not yet known, so pyproject.toml ignores exactly
-# that warning (see the issue #5 note).
+# A socket or asyncio transport left by one fault case (connections cut or held mid-response on
+# purpose) is collected during a later test and reported as unclosed. Adapters close every
+# client their reads opened (tests/adapters/sdk/test_open_clients.py); whether the rest comes from
+# the simulator's shutdown or a client is not yet known, so pyproject.toml makes "unclosed ..."
+# ResourceWarnings non-errors for now (see the issue #5 note).
 
 
 class Outcome(enum.Enum):
