@@ -30,7 +30,7 @@ from hub.access.grants import GrantError
 from hub.access.requests import GrantOptions, RequestError, Status
 from hub.access.users import AdminUserRecord, LoginError, UserError, authenticate, list_users
 from hub.admin import people, records, views
-from hub.admin.responses import BAD_BODY, CONFLICT, NOT_FOUND, SIGNED_IN, THROTTLED, merged
+from hub.admin.responses import BAD_BODY, CONFLICT, NOT_FOUND, SIGNED_IN, THROTTLED
 from hub.admin.schemas import (
     AccessRequestIn,
     AppCreated,
@@ -99,7 +99,7 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
     @router.post(
         "/login",
         response_model=LoginOut,
-        responses=merged(BAD_BODY, THROTTLED),
+        responses=BAD_BODY | THROTTLED,
     )
     def login(body: LoginIn, request: Request, response: Response) -> LoginOut:
         client = request.client.host if request.client else "?"
@@ -136,7 +136,7 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
             return views.request_detail(conn, who, request_id)
 
     @router.post(
-        "/requests/{request_id}/approve", response_model=RequestDetail, responses=merged(NOT_FOUND, CONFLICT)
+        "/requests/{request_id}/approve", response_model=RequestDetail, responses=NOT_FOUND | CONFLICT
     )
     def approve(request_id: str, body: ApproveIn, who: Who) -> RequestDetail:
         with transaction() as conn:
@@ -152,7 +152,7 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
             return views.request_detail(conn, who, request_id)
 
     @router.post(
-        "/requests/{request_id}/reject", response_model=RequestDetail, responses=merged(NOT_FOUND, CONFLICT)
+        "/requests/{request_id}/reject", response_model=RequestDetail, responses=NOT_FOUND | CONFLICT
     )
     def reject(request_id: str, body: RejectIn, who: Who) -> RequestDetail:
         with transaction() as conn:
@@ -160,9 +160,7 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
             access_requests.reject(conn, request_id, who.actor, body.note)
             return views.request_detail(conn, who, request_id)
 
-    @router.post(
-        "/requests/{request_id}/defer", response_model=RequestDetail, responses=merged(NOT_FOUND, CONFLICT)
-    )
+    @router.post("/requests/{request_id}/defer", response_model=RequestDetail, responses=NOT_FOUND | CONFLICT)
     def defer(request_id: str, who: Who) -> RequestDetail:
         """Decide later: the request stays pending."""
         with transaction() as conn:
@@ -171,7 +169,7 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
             return views.request_detail(conn, who, request_id)
 
     @router.post(
-        "/requests/{request_id}/revoke", response_model=RequestDetail, responses=merged(NOT_FOUND, CONFLICT)
+        "/requests/{request_id}/revoke", response_model=RequestDetail, responses=NOT_FOUND | CONFLICT
     )
     def revoke(request_id: str, who: Who) -> RequestDetail:
         with transaction() as conn:
@@ -180,7 +178,7 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
             return views.request_detail(conn, who, request_id)
 
     @router.put(
-        "/requests/{request_id}/options", response_model=RequestDetail, responses=merged(NOT_FOUND, CONFLICT)
+        "/requests/{request_id}/options", response_model=RequestDetail, responses=NOT_FOUND | CONFLICT
     )
     def set_options(request_id: str, body: GrantOptions, who: Who) -> RequestDetail:
         with transaction() as conn:
@@ -254,23 +252,21 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
                 declare_access(conn, app.id, body.declaration, who.actor)
             return AppCreated(**views.app_out(conn, app).model_dump(), client_secret=secret)
 
-    @router.put("/apps/{app_id}/details", response_model=AppOut, responses=merged(NOT_FOUND, CONFLICT))
+    @router.put("/apps/{app_id}/details", response_model=AppOut, responses=NOT_FOUND | CONFLICT)
     def put_details(app_id: str, body: AppDetailsIn, who: Operator) -> AppOut:
         with transaction() as conn:
             app = _existing_app(conn, app_id)
             set_details(conn, app_id, body, who.actor)
             return views.app_out(conn, app)
 
-    @router.put("/apps/{app_id}/declaration", response_model=AppOut, responses=merged(NOT_FOUND, CONFLICT))
+    @router.put("/apps/{app_id}/declaration", response_model=AppOut, responses=NOT_FOUND | CONFLICT)
     def put_declaration(app_id: str, body: DeclarationIn, who: Operator) -> AppOut:
         with transaction() as conn:
             app = _existing_app(conn, app_id)
             declare_access(conn, app_id, body.root, who.actor)
             return views.app_out(conn, app)
 
-    @router.post(
-        "/apps/{app_id}/rotate-secret", response_model=RotatedSecret, responses=merged(NOT_FOUND, CONFLICT)
-    )
+    @router.post("/apps/{app_id}/rotate-secret", response_model=RotatedSecret, responses=NOT_FOUND | CONFLICT)
     def rotate(app_id: str, body: RotateIn, who: Operator) -> RotatedSecret:
         with transaction() as conn:
             _existing_app(conn, app_id)
@@ -281,7 +277,7 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
         "/apps/{app_id}/access-requests",
         response_model=RequestDetail,
         status_code=201,
-        responses=merged(NOT_FOUND, CONFLICT),
+        responses=NOT_FOUND | CONFLICT,
     )
     def request_access(app_id: str, body: AccessRequestIn, who: Operator) -> RequestDetail:
         """File a request on the app's behalf (vendors will get their own endpoint)."""
@@ -301,13 +297,13 @@ def api_router(engine: Engine, sessions: Sessions, throttle: LoginThrottle) -> A
             user = people.add_admin(conn, who, body)
         return _user_out(user)
 
-    @router.post("/users/{user_id}/disable", response_model=UserOut, responses=merged(NOT_FOUND, CONFLICT))
+    @router.post("/users/{user_id}/disable", response_model=UserOut, responses=NOT_FOUND | CONFLICT)
     def disable(user_id: str, who: Operator) -> UserOut:
         """The account stops at once: no sign-in, and open sessions end at their next request."""
         with transaction() as conn:
             return _user_out(people.set_enabled(conn, who, user_id, enabled=False))
 
-    @router.post("/users/{user_id}/enable", response_model=UserOut, responses=merged(NOT_FOUND, CONFLICT))
+    @router.post("/users/{user_id}/enable", response_model=UserOut, responses=NOT_FOUND | CONFLICT)
     def enable(user_id: str, who: Operator) -> UserOut:
         with transaction() as conn:
             return _user_out(people.set_enabled(conn, who, user_id, enabled=True))

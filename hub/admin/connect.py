@@ -29,7 +29,7 @@ from hub.access.apps import (
 from hub.access.connect import ChoiceError, ConnectError, ConnectLink
 from hub.access.requests import RequestError
 from hub.access.users import LoginError, authenticate
-from hub.admin.responses import BAD_BODY, NOT_FOUND, SIGNED_IN, merged
+from hub.admin.responses import BAD_BODY, NOT_FOUND, SIGNED_IN
 from hub.admin.session import CSRF_HEADER, Sessions, Viewer, csrf_ok, new_csrf_token, reject_app_tokens
 from hub.admin.throttle import LoginThrottle
 from hub.admin.web import TEMPLATES
@@ -234,9 +234,7 @@ def redirect_uri_api(engine: Engine, sessions: Sessions) -> APIRouter:
             _require_app(conn, app_id)
             return RedirectUrisIn(redirect_uris=redirect_uris(conn, app_id))
 
-    @router.put(
-        "/apps/{app_id}/redirect-uris", response_model=RedirectUrisIn, responses=merged(NOT_FOUND, BAD_BODY)
-    )
+    @router.put("/apps/{app_id}/redirect-uris", response_model=RedirectUrisIn, responses=NOT_FOUND | BAD_BODY)
     def put_uris(app_id: str, body: RedirectUrisIn, who: Operator) -> RedirectUrisIn:
         try:
             with engine.begin() as conn:

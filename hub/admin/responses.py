@@ -24,10 +24,3 @@ CONFLICT: Responses = {
 THROTTLED: Responses = {
     429: {"model": ErrorOut, "description": "Too many failed sign-ins from this address."}
 }
-
-
-def merged(*parts: Responses) -> Responses:
-    out: Responses = {}
-    for part in parts:
-        out.update(part)
-    return out
