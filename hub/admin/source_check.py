@@ -61,6 +61,5 @@ async def _run_check(source: Source) -> tuple[bool, str]:
 
 def _visible_source(engine: Engine, viewer: Viewer, source_id: str) -> Source:
     with engine.connect() as conn:
-        if source_id not in {s.id for s in views.sources(conn, viewer)}:
-            raise views.NotFoundError(source_id)
+        views.require_visible_source(conn, viewer, source_id)
         return get_source_by_id(conn, source_id)

@@ -6,7 +6,9 @@ of one school cannot even learn that another school's request exists.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, func, select
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, select
 
 from hub.access import requests as access_requests
 from hub.access.apps import AppRecord, get_app, get_profile, list_apps
@@ -95,12 +97,8 @@ def visible_apps(conn: Connection, viewer: Viewer) -> list[AppOut]:
 
 def sources(conn: Connection, viewer: Viewer) -> list[SourceOut]:
     """Sources with their last sync; a school admin sees the sources holding their schools."""
-    query = select(SOURCES).order_by(SOURCES.c.name)
-    if viewer.scope is not None:
-        holding = select(_ORGS.c.source_id).where(_ORGS.c.id.in_(sorted(viewer.scope)))
-        query = query.where(SOURCES.c.id.in_(holding))
     out = []
-    for src in conn.execute(query):
+    for src in conn.execute(_visible_sources(select(SOURCES), viewer).order_by(SOURCES.c.name)):
         last = conn.execute(
             select(
                 SYNC_RUNS.c.status, func.coalesce(SYNC_RUNS.c.finished_at, SYNC_RUNS.c.started_at).label("at")
@@ -163,10 +161,24 @@ def _app(conn: Connection, app_id: str) -> AppRecord:
     return app
 
 
+def require_visible_source(conn: Connection, viewer: Viewer, source_id: str) -> None:
+    """NotFoundError unless the viewer can see the source (the one rule sources() lists by)."""
+    query = _visible_sources(select(SOURCES.c.id).where(SOURCES.c.id == source_id), viewer)
+    if conn.execute(query).first() is None:
+        raise NotFoundError(source_id)
+
+
+def _visible_sources(query: Select[Any], viewer: Viewer) -> Select[Any]:
+    """The query narrowed to sources holding at least one of the viewer's schools."""
+    if viewer.scope is None:
+        return query
+    holding = select(_ORGS.c.source_id).where(_ORGS.c.id.in_(sorted(viewer.scope)))
+    return query.where(SOURCES.c.id.in_(holding))
+
+
 def source_runs(conn: Connection, viewer: Viewer, source_id: str, limit: int) -> list[RunOut]:
     """A visible source's sync history, newest first; 404 for a source the viewer cannot see."""
-    if source_id not in {s.id for s in sources(conn, viewer)}:
-        raise NotFoundError(source_id)
+    require_visible_source(conn, viewer, source_id)
     return [
         RunOut(
             id=r.id,
