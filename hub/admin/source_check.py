@@ -15,7 +15,7 @@ import anyio.to_thread
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
-from adapters.sdk import AdapterError, registry
+from adapters.sdk import AdapterError, CheckResult, registry
 from hub.admin import views
 from hub.admin.session import Viewer
 from hub.store.columns import utcnow
@@ -36,25 +36,35 @@ class ConnectionCheckOut(BaseModel):
 async def check_source(engine: Engine, viewer: Viewer, source_id: str) -> ConnectionCheckOut:
     """Raises views.NotFoundError for a source the viewer cannot see."""
     source = await anyio.to_thread.run_sync(_visible_source, engine, viewer, source_id)
-    ok, message = await _run_check(source)
+    result = await run_check(source, CHECK_TIMEOUT_SECONDS)
     return ConnectionCheckOut(
-        source_id=source.id, source_name=source.name, ok=ok, message=message, checked_at=utcnow()
+        source_id=source.id,
+        source_name=source.name,
+        ok=result.ok,
+        message=result.message,
+        checked_at=utcnow(),
     )
 
 
-async def _run_check(source: Source) -> tuple[bool, str]:
+async def run_check(source: Source, timeout: float | None = None) -> CheckResult:
+    """The source adapter's own check, as the admin UI and `satchel sources test` run it: an
+    adapter that cannot be built or a check that raises is a failed result, not an error.
+    With a timeout, a check still running after it fails with a message saying so."""
     try:
         adapter = registry.create(source.adapter, source.config)
     except AdapterError as exc:  # unknown adapter, or a config its schema refuses
-        return False, str(exc)
+        return CheckResult(ok=False, message=str(exc))
     try:
-        with anyio.fail_after(CHECK_TIMEOUT_SECONDS):
-            result = await adapter.check()
-        return result.ok, result.message
+        with anyio.fail_after(timeout):
+            return await adapter.check()
     except TimeoutError:
-        return False, f"no answer within {CHECK_TIMEOUT_SECONDS:.0f} s; the source may be down or unreachable"
+        if timeout is None:
+            raise
+        return CheckResult(
+            ok=False, message=f"no answer within {timeout:.0f} s; the source may be down or unreachable"
+        )
     except AdapterError as exc:
-        return False, str(exc)
+        return CheckResult(ok=False, message=str(exc))
     finally:
         await adapter.aclose()
 

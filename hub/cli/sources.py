@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from adapters.sdk import AdapterError, registry
+from hub.admin.source_check import run_check
 from hub.cli import context
 from hub.cli.output import console, emit_json, fail
 from hub.store import sources as repo
@@ -101,25 +102,13 @@ def check_connection(name: str, json: Annotated[bool, typer.Option("--json")] = 
             source = repo.get_source(conn, name)
         except repo.SourceNotFoundError as exc:
             fail(str(exc))
-    try:
-        adapter = registry.create(source.adapter, source.config)
-        result = asyncio.run(_check(adapter))
-        ok, message, details = result.ok, result.message, result.details
-    except AdapterError as exc:
-        ok, message, details = False, str(exc), {}
+    result = asyncio.run(run_check(source))
     if json:
-        emit_json({"ok": ok, "message": message, "details": details})
+        emit_json({"ok": result.ok, "message": result.message, "details": result.details})
     else:
-        console.print(f"[green]✓[/] {message}" if ok else f"[red]✗[/] {message}")
-    if not ok:
+        console.print(f"[green]✓[/] {result.message}" if result.ok else f"[red]✗[/] {result.message}")
+    if not result.ok:
         raise typer.Exit(1)
-
-
-async def _check(adapter: Any) -> Any:
-    try:
-        return await adapter.check()
-    finally:
-        await adapter.aclose()
 
 
 @app.command("orgs")
