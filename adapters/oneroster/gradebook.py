@@ -59,6 +59,7 @@ class Lookups:
 
 class GradebookStream(Stream):
     incremental = True
+    row: Callable[[Record, GradebookPage], Record]  # the record mapper, given the page's lookups
 
     def __init__(self, connect: Connect, lookups: Lookups) -> None:
         self._connect = connect
@@ -70,10 +71,15 @@ class GradebookStream(Stream):
         async for page in guarded(client.pages(self.name, self.name, since, fields=fields)):
             yield page
 
+    def to_canonical(self, page: Page) -> MappedPage:
+        gradebook = page if isinstance(page, GradebookPage) else GradebookPage(page.records, page.location)
+        return to_canonical(self.entity, page, lambda r: self.row(r, gradebook))
+
 
 class LineItemsStream(GradebookStream):
     name = "lineItems"
     entity = ASSIGNMENT
+    row = staticmethod(line_item_row)
 
     async def read(self, since: datetime | None) -> AsyncIterator[Page]:
         categories = await self._lookups.categories()
@@ -86,14 +92,11 @@ class LineItemsStream(GradebookStream):
                 page.records, page.location, page.total, categories=live, class_schools=schools
             )
 
-    def to_canonical(self, page: Page) -> MappedPage:
-        gradebook = page if isinstance(page, GradebookPage) else GradebookPage(page.records, page.location)
-        return to_canonical(self.entity, page, lambda r: line_item_row(r, gradebook))
-
 
 class ResultsStream(GradebookStream):
     name = "results"
     entity = ASSIGNMENT_RESULT
+    row = staticmethod(result_row)
 
     async def read(self, since: datetime | None) -> AsyncIterator[Page]:
         async for page in self.pages(since):
@@ -103,10 +106,6 @@ class ResultsStream(GradebookStream):
             yield GradebookPage(
                 page.records, page.location, page.total, class_schools=schools, line_item_classes=classes
             )
-
-    def to_canonical(self, page: Page) -> MappedPage:
-        gradebook = page if isinstance(page, GradebookPage) else GradebookPage(page.records, page.location)
-        return to_canonical(self.entity, page, lambda r: result_row(r, gradebook))
 
 
 async def guarded(pages: AsyncIterator[Page]) -> AsyncIterator[Page]:
