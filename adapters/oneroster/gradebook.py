@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 
-from adapters.oneroster import vocab
 from adapters.oneroster.client import OneRosterClient
 from adapters.oneroster.gradebook_mapping import GradebookPage, line_item_row, result_row
-from adapters.oneroster.mapping import Record, to_canonical
+from adapters.oneroster.mapping import Record, is_deleted, to_canonical
 from adapters.oneroster.oauth2 import ScopeError
 from adapters.oneroster.streams import changed_since
 from adapters.oneroster.versions import FIELDS, LOOKUP_FIELDS
@@ -85,7 +84,7 @@ class LineItemsStream(GradebookStream):
         categories = await self._lookups.categories()
         if since is not None and changed_since(categories, since):
             since = None  # a category's new title belongs to every line item in it
-        live = {k: v for k, v in categories.items() if not _deleted(v)}
+        live = {k: v for k, v in categories.items() if not is_deleted(v)}
         async for page in self.pages(since):
             schools = await self._lookups.class_schools() if _needs(page, "school") else {}
             yield GradebookPage(
@@ -100,7 +99,7 @@ class ResultsStream(GradebookStream):
 
     async def read(self, since: datetime | None) -> AsyncIterator[Page]:
         async for page in self.pages(since):
-            live = [r for r in page.records if isinstance(r, dict) and not _deleted(r)]
+            live = [r for r in page.records if isinstance(r, dict) and not is_deleted(r)]
             schools = await self._lookups.class_schools() if live else {}
             classes = await self._lookups.line_item_classes() if _needs(page, "class") else {}
             yield GradebookPage(
@@ -121,11 +120,7 @@ async def guarded(pages: AsyncIterator[Page]) -> AsyncIterator[Page]:
 
 def _needs(page: Page, field: str) -> bool:
     """Does any live record on the page lack `field` (so its school is found through a lookup)?"""
-    return any(isinstance(r, dict) and not _deleted(r) and not r.get(field) for r in page.records)
-
-
-def _deleted(record: Record) -> bool:
-    return str(record.get("status") or "active").lower() in vocab.DELETED_STATUSES
+    return any(isinstance(r, dict) and not is_deleted(r) and not r.get(field) for r in page.records)
 
 
 def _refs(records: dict[str, Record], field: str) -> dict[str, str]:

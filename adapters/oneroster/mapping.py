@@ -108,7 +108,7 @@ def to_canonical(spec: EntitySpec, page: Page, row: RowMapper) -> MappedPage:
             rejects.append(Reject(None, "sourcedId", reason, page.location))
             continue
         try:
-            status = str(record.get("status") or "active").lower()
+            status = _record_status(record)
             if status in vocab.DELETED_STATUSES:
                 deleted.append(sourced_id)
                 continue
@@ -260,7 +260,7 @@ def _demographics(d: Record | None) -> tuple[date | None, str | None, datetime |
     if d is None:
         return None, None, None
     modified = _datetime(d.get("dateLastModified"), "demographics.dateLastModified")
-    if str(d.get("status") or "active").lower() in vocab.DELETED_STATUSES:
+    if is_deleted(d):
         return None, None, modified  # the deletion is a change to the person too
     sex = _text(d.get("sex"))
     return _date(d.get("birthDate"), "demographics.birthDate"), sex.strip().lower() if sex else None, modified
@@ -289,6 +289,15 @@ ROW_MAPPERS: dict[str, RowMapper] = {
     "person": user_row,
     "enrollment": enrollment_row,
 }
+
+
+def is_deleted(r: Record) -> bool:
+    """Is the record marked deleted ("tobedeleted"; 1.0 feeds said "inactive")?"""
+    return _record_status(r) in vocab.DELETED_STATUSES
+
+
+def _record_status(r: Record) -> str:
+    return str(r.get("status") or "active").lower()
 
 
 # -- value parsers: tolerant of what real feeds send, loud about what they cannot read -------------
