@@ -101,14 +101,15 @@ async def discover(client: httpx.AsyncClient, config: OidcConfig) -> Provider:
     doc = await _get_json(client, config.discovery_url, "discovery document")
     try:
         provider = Provider(
-            issuer=str(doc["issuer"]).rstrip("/"),
+            issuer=str(doc["issuer"]),
             authorization_endpoint=str(doc["authorization_endpoint"]),
             token_endpoint=str(doc["token_endpoint"]),
             jwks_uri=str(doc["jwks_uri"]),
         )
     except KeyError as exc:
         raise OidcError(f"the provider's discovery document has no {exc.args[0]}") from None
-    if provider.issuer != config.issuer:
+    # The configured issuer may differ by a trailing slash; ID tokens carry the provider's own.
+    if provider.issuer.rstrip("/") != config.issuer:
         raise OidcError(f"the provider says its issuer is {provider.issuer}, not {config.issuer}")
     for url in (provider.authorization_endpoint, provider.token_endpoint, provider.jwks_uri):
         _require_secure(url)
@@ -163,12 +164,19 @@ async def exchange_code(
     if not isinstance(id_token, str):
         raise OidcError("the provider's token response has no ID token (is the openid scope allowed?)")
     keys = await _get_json(client, provider.jwks_uri, "signing keys")
-    return verify_id_token(id_token, keys, config, pending.nonce)
+    return verify_id_token(id_token, keys, config, pending.nonce, provider.issuer)
 
 
 def verify_id_token(
-    id_token: str, jwks: dict[str, Any], config: OidcConfig, nonce: str, now: int | None = None
+    id_token: str,
+    jwks: dict[str, Any],
+    config: OidcConfig,
+    nonce: str,
+    issuer: str,
+    now: int | None = None,
 ) -> dict[str, Any]:
+    """The claims of an ID token signed by one of these keys, from this issuer (exactly as the
+    provider's discovery document spells it), for this client and this sign-in's nonce."""
     try:
         token = jwt.decode(id_token, KeySet.import_key_set(jwks), algorithms=["RS256"])  # type: ignore[arg-type]
     except BadSignatureError:
@@ -179,7 +187,7 @@ def verify_id_token(
     registry = jwt.JWTClaimsRegistry(
         now=now if now is not None else int(time.time()),
         leeway=LEEWAY_SECONDS,
-        iss={"essential": True, "value": config.issuer},
+        iss={"essential": True, "value": issuer},
         aud={"essential": True, "value": config.client_id},
         exp={"essential": True},
         iat={"essential": True},

@@ -4,15 +4,18 @@ following each redirect by hand so every step can be checked."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 from sqlalchemy import Engine
 
 from adapters.sdk.simserver import BackgroundServer
-from hub.access.oidc import OidcConfig, OidcConfigError
+from hub.access.oidc import OidcConfig, OidcConfigError, OidcError, verify_id_token
 from hub.access.users import disable_user
 from hub.app import create_app
 from hub.config import Settings
@@ -199,3 +202,29 @@ def test_half_or_insecure_configuration_is_refused() -> None:
     )
     assert config is not None
     assert config.discovery_url == "https://idp.example/.well-known/openid-configuration"
+
+
+def test_id_token_issuer_is_the_providers_own_spelling() -> None:
+    """A provider whose issuer ends in '/' (Auth0 does) puts it so in its ID tokens; the configured
+    issuer may leave the slash off and still match."""
+    config = OidcConfig.from_settings(
+        _settings(
+            admin_oidc_issuer="https://idp.example", admin_oidc_client_id="c", admin_oidc_client_secret="s"
+        )
+    )
+    assert config is not None
+    key = RSAKey.generate_key(2048, parameters={"kid": "k1"})
+    now = int(time.time())
+    claims = {
+        "iss": "https://idp.example/",
+        "sub": "u1",
+        "aud": "c",
+        "iat": now,
+        "exp": now + 60,
+        "nonce": "n",
+    }
+    token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, key)
+    jwks = {"keys": [key.as_dict(private=False)]}
+    assert verify_id_token(token, jwks, config, "n", "https://idp.example/")["sub"] == "u1"
+    with pytest.raises(OidcError, match="'iss' claim"):
+        verify_id_token(token, jwks, config, "n", "https://other.example/")
