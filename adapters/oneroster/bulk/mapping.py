@@ -230,6 +230,15 @@ def _not_in(column: str, other_file: str, consequence: str = "") -> pl.Expr:
     )
 
 
+def _bool_check(column: str) -> Check:
+    """A boolean column that is not read as a field, only tested (the result and race flags)."""
+    return Check(
+        column,
+        _col(column).is_not_null() & to_bool(_col(column)).is_null(),
+        pl.format("unknown boolean '{}'", _col(column)),
+    )
+
+
 _OWN_MODIFIED = to_datetime(_col("dateLastModified"))
 LINE_ITEMS = FileMapping(
     "lineItems",
@@ -307,16 +316,8 @@ RESULTS = FileMapping(
             pl.format("unknown scoreStatus '{}'", _col("scoreStatus")),
         ),
         invalid("score", "score", "not a number"),
-        Check(
-            "late",
-            _col("late").is_not_null() & to_bool(_col("late")).is_null(),
-            pl.format("unknown boolean '{}'", _col("late")),
-        ),
-        Check(
-            "missing",
-            _col("missing").is_not_null() & to_bool(_col("missing")).is_null(),
-            pl.format("unknown boolean '{}'", _col("missing")),
-        ),
+        _bool_check("late"),
+        _bool_check("missing"),
     ),
 )
 
@@ -332,17 +333,6 @@ def _ethnicity() -> pl.Expr:
     label = pl.when(several).then(pl.lit(vocab.TWO_OR_MORE_RACES)).otherwise(label)
     hispanic = to_bool(_col("hispanicOrLatinoEthnicity")).fill_null(False)
     return pl.when(hispanic).then(pl.lit(vocab.HISPANIC)).otherwise(label)
-
-
-def _flag_checks() -> tuple[Check, ...]:
-    return tuple(
-        Check(
-            flag,
-            _col(flag).is_not_null() & to_bool(_col(flag)).is_null(),
-            pl.format("unknown boolean '{}'", _col(flag)),
-        )
-        for flag in vocab.ETHNICITY_FLAGS.values()
-    )
 
 
 DEMOGRAPHICS_FILE = FileMapping(
@@ -369,7 +359,7 @@ DEMOGRAPHICS_FILE = FileMapping(
             ),
         ),
         invalid("sex", "sex", "unknown sex"),
-        *_flag_checks(),
+        *(_bool_check(flag) for flag in vocab.ETHNICITY_FLAGS.values()),
     ),
 )
 
