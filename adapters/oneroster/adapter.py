@@ -112,17 +112,16 @@ class OneRosterConfig(BaseModel):
         return named or (self.version if self.version in ("1.1", "1.2") else None)
 
 
+# Every entity the REST binding reads, and every one it reads incrementally.
+ENTITIES = (*(entity for _, _, entity in ENDPOINTS), "demographics", "assignment", "assignment_result")
+
+
 class OneRosterAdapter(SourceAdapter):
     name = "oneroster"
     config_model = OneRosterConfig
     capabilities: ClassVar[Capabilities] = Capabilities(
-        entities=(*(entity for _, _, entity in ENDPOINTS), "demographics", "assignment", "assignment_result"),
-        incremental_entities=(
-            *(entity for _, _, entity in ENDPOINTS),
-            "demographics",
-            "assignment",
-            "assignment_result",
-        ),
+        entities=ENTITIES,
+        incremental_entities=ENTITIES,
         # A delta read reports deletions as status "tobedeleted"; a full read also shows absences.
         deletion_detection=(DeletionDetection.STATUS_FLAG, DeletionDetection.FULL_READ),
         rate_limit_per_minute=600,
