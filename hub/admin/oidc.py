@@ -9,7 +9,6 @@ sign-in page with the reason and starts no session.
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 import anyio.to_thread
@@ -21,7 +20,7 @@ from sqlalchemy import Engine
 from hub.access import oidc
 from hub.access.audit import record
 from hub.access.users import AdminUserRecord
-from hub.admin.session import Sessions, reject_app_tokens
+from hub.admin.session import Sessions, csrf_ok, reject_app_tokens
 from hub.admin.web import anonymous_login_page
 from hub.config import Settings
 
@@ -82,7 +81,7 @@ def oidc_router(engine: Engine, sessions: Sessions, settings: Settings) -> APIRo
         pending = _read_pending(serializer, request)
         if pending is None:
             return refused(request, "the sign-in took too long or did not start here; try again", 400)
-        if not hmac.compare_digest(pending.state, params.get("state", "")):
+        if not csrf_ok(pending.state, params.get("state")):
             return refused(
                 request, "the provider's answer does not belong to this sign-in (state mismatch)", 400
             )

@@ -91,7 +91,10 @@ def new_csrf_token() -> str:
 
 
 def csrf_ok(expected: str, given: str | None) -> bool:
-    return bool(expected) and given is not None and hmac.compare_digest(expected, given)
+    """Whether the client echoed the secret token it was given (a CSRF token, an OIDC state).
+
+    Compared as bytes: compare_digest refuses non-ASCII str, and what is given is untrusted."""
+    return bool(expected) and given is not None and hmac.compare_digest(expected.encode(), given.encode())
 
 
 def reject_app_tokens(request: Request) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from hub.access import requests as rq
 from hub.access.apps import rotate_secret, verify_client
 from hub.access.users import LoginError, authenticate
+from hub.admin.session import csrf_ok
 from hub.app import create_app
 from hub.store.runs import finish_run, start_run
 from hub.store.sources import add_source
@@ -167,3 +168,13 @@ def test_sync_history_is_shown_for_visible_sources_only(
     north = login(client, "north@sis.example")
     assert client.get(f"/admin/api/sources/{source_id}/runs", headers=north).status_code == 200
     assert client.get(f"/admin/api/sources/{elsewhere}/runs", headers=north).status_code == 404
+
+
+def test_an_echoed_token_is_compared_safely() -> None:
+    """CSRF tokens and the OIDC state come back from the client: anything else is a refusal, never
+    an error (hmac.compare_digest raises on non-ASCII str)."""
+    assert csrf_ok("abc", "abc")
+    assert not csrf_ok("abc", "abd")
+    assert not csrf_ok("abc", "é")
+    assert not csrf_ok("abc", None)
+    assert not csrf_ok("", "")
