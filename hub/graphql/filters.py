@@ -20,13 +20,14 @@ from hub.store.reads import RowFilter
 
 CACHE_SIZE = 512
 
+# (scope, table, data type — None: people of every role, or a school's own record —, include_deleted)
 _Key = tuple[bytes, str, str | None, bool]
 _cache: OrderedDict[_Key, RowFilter] = OrderedDict()
 _lock = Lock()
 
 
 class Filters:
-    """`AccessPolicy.row_filter` / `people_filter`, memoised by scope."""
+    """`AccessPolicy.row_filter` / `people_filter` / `school_filter`, memoised by scope."""
 
     def __init__(self, policy: AccessPolicy) -> None:
         self.policy = policy
@@ -38,15 +39,21 @@ class Filters:
     def people_filter(self, table: Table, *, include_deleted: bool = False) -> RowFilter:
         return self._get(table, None, include_deleted)
 
+    def school_filter(self, organisations: Table) -> RowFilter:
+        return self._get(organisations, None, False)
+
     def _get(self, table: Table, data_type: str | None, include_deleted: bool) -> RowFilter:
-        """`data_type` None: people of every role (`people_filter`)."""
+        """`data_type` None: people of every role (`people_filter`), or on the organisations
+        table a school's own record (`school_filter`)."""
         key = (self._scope_key(), table.name, data_type, include_deleted)
         with _lock:
             found = _cache.get(key)
             if found is not None:
                 _cache.move_to_end(key)
                 return found
-        if data_type is None:
+        if data_type is None and table.name == "organisations":
+            made = self.policy.school_filter(table)
+        elif data_type is None:
             made = self.policy.people_filter(table, include_deleted=include_deleted)
         else:
             made = self.policy.row_filter(table, data_type, include_deleted=include_deleted)

@@ -21,13 +21,13 @@ def node(ctx: Context, value: str) -> Any:
 
 
 def _visible(ctx: Context, type_name: str) -> RowFilter:
-    policy = ctx.policy
+    filters = ctx.filters
     if type_name == "School":
-        return policy.school_filter(ORGANISATIONS)
+        return filters.school_filter(ORGANISATIONS)
     if type_name == "Person":
-        return policy.people_filter(PEOPLE)
+        return filters.people_filter(PEOPLE)
     if type_name in SCOPED_NODES:
         scoped, data_type, _ = SCOPED_NODES[type_name]
-        return policy.row_filter(scoped, data_type)
+        return filters.row_filter(scoped, data_type)
     table, _ = BUILDERS[type_name]
-    return policy.row_filter(table, "enrollments" if type_name == "Enrollment" else "classes")
+    return filters.row_filter(table, "enrollments" if type_name == "Enrollment" else "classes")

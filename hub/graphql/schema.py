@@ -50,7 +50,7 @@ class Query:
         ctx = info.context
         size, after_id = page_size(first), decode_cursor(after)
         rows, more = reads.page(
-            ctx.conn, ORGANISATIONS, ctx.policy.school_filter(ORGANISATIONS), first=size, after_id=after_id
+            ctx.conn, ORGANISATIONS, ctx.filters.school_filter(ORGANISATIONS), first=size, after_id=after_id
         )
         return connection(rows, more, lambda r: schools_from(ctx, r))
 
@@ -64,7 +64,7 @@ class Query:
             type_name = "School"
         if type_name != "School":
             return None
-        rows = reads.by_ids(ctx.conn, ORGANISATIONS, ctx.policy.school_filter(ORGANISATIONS), {hub_id})
+        rows = reads.by_ids(ctx.conn, ORGANISATIONS, ctx.filters.school_filter(ORGANISATIONS), {hub_id})
         found = schools_from(ctx, list(rows.values()))
         return found[0] if found else None
 

@@ -63,7 +63,7 @@ class Viewer:
 def viewer(ctx: Context) -> Viewer:
     grants = ctx.policy.grants
     schools = reads.by_ids(
-        ctx.conn, ORGANISATIONS, ctx.policy.school_filter(ORGANISATIONS), {g.school_id for g in grants}
+        ctx.conn, ORGANISATIONS, ctx.filters.school_filter(ORGANISATIONS), {g.school_id for g in grants}
     )
     sources = reads.source_names(ctx.conn, {g.source_id for g in grants})
     return Viewer(

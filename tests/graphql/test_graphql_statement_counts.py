@@ -16,6 +16,7 @@ from sqlalchemy import Engine, event
 from hub.access import AccessPolicy, grant, revoke
 from hub.access.apps import get_app
 from hub.graphql.execute import Operation, execute
+from hub.graphql.ids import global_id
 from hub.store import reads
 from tests.factories import make_app, make_district
 
@@ -130,3 +131,27 @@ def test_the_page_statement_is_built_once_per_scope_and_a_grant_change_bites_nex
     left = _students(engine, app.id)
     assert 0 < len(left) < len(first)
     assert left.items() <= narrowed.items()
+
+
+def test_a_school_lookup_reuses_its_statement_across_requests(engine: Engine) -> None:
+    """`school(id:)`, `node(id:)` and `viewer` read schools through the scope's cached filter
+    (hub.graphql.filters), so the lookup statement (reads._lookup) is built once per scope."""
+    with engine.begin() as conn:
+        district = make_district(conn, source_name="cached-school", students=1)
+        school = district.schools[0]
+        app, _ = make_app(conn, name="cached-school", source_id=district.source_id, school_ids=[school.id])
+    query = Operation(
+        f'{{ school(id: "{school.id}") {{ hubId }} node(id: "{global_id("School", school.id)}") {{ id }} }}'
+    )
+
+    def ask() -> dict[str, Any]:
+        with engine.connect() as conn:
+            record = get_app(conn, app.id)
+            assert record is not None
+            return execute(conn, record, AccessPolicy.load(conn, app.id), query).payload
+
+    first = ask()
+    assert first["data"]["school"] == {"hubId": school.id}
+    built = reads._lookup.cache_info().misses
+    assert ask() == first
+    assert reads._lookup.cache_info().misses == built

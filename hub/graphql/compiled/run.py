@@ -106,7 +106,7 @@ class _Runner:
             size, after_id = page_size(args["first"]), decode_cursor(args["after"])
         except ApiError as exc:
             raise NotCompiledError("an error on a non-null field") from exc
-        visible = self.ctx.policy.school_filter(ORGANISATIONS)
+        visible = self.ctx.filters.school_filter(ORGANISATIONS)
         rows, more = reads.page(self.ctx.conn, ORGANISATIONS, visible, first=size, after_id=after_id)
         return self.connection(field, path, self.items("School", rows), more)
 
@@ -118,7 +118,7 @@ class _Runner:
             type_name = "School"
         if type_name != "School":
             return None
-        visible = self.ctx.policy.school_filter(ORGANISATIONS)
+        visible = self.ctx.filters.school_filter(ORGANISATIONS)
         found = self.items(
             "School", list(reads.by_ids(self.ctx.conn, ORGANISATIONS, visible, {hub_id}).values())
         )
