@@ -110,7 +110,7 @@ class _Read:
     digests: dict[str, str] = field(default_factory=dict)  # entity → digest of what was read
     # entity → its streams' fingerprints, taken before reading (None: it has none to save)
     fingerprints: dict[str, dict[str, str] | None] = field(default_factory=dict)
-    skipped: dict[str, SavedRead] = field(default_factory=dict)  # not read: fingerprints matched
+    skipped: set[str] = field(default_factory=set)  # entities not read: fingerprints matched
     records: dict[str, int] = field(default_factory=dict)  # entity → distinct live records read
 
     def saved_reads(self, previous: dict[str, SavedRead], summary: RunSummary) -> dict[str, Any]:
@@ -174,8 +174,9 @@ async def run_sync(
         saved_reads = fingerprints.load_saved(saved.pop(FINGERPRINTS_KEY, None))
         # `full` also forgets the digests and fingerprints: everything is read and diffed again.
         checkpoint, previous_digests = ({}, {}) if full else (saved, digests)
-        # A read is only skipped when the digest it was taken with is still there to keep.
-        previous_reads = {} if full else {n: r for n, r in saved_reads.items() if n in previous_digests}
+        # A read is only skipped when the digest it was taken with is still there to keep (so
+        # never under `full`, which has none).
+        previous_reads = {n: r for n, r in saved_reads.items() if n in previous_digests}
         mode = "incremental" if checkpoint else "full"
         with engine.begin() as conn:
             summary = RunSummary(run_id=runs.start_run(conn, source.id, mode), source=source_name, mode=mode)
@@ -232,7 +233,7 @@ async def _read(
     for stream in streams:
         saved = previous_reads.get(stream.entity.name)
         if saved is not None and read.fingerprints.get(stream.entity.name) == saved.streams:
-            read.skipped[stream.entity.name] = saved
+            read.skipped.add(stream.entity.name)
             summary.counts[stream.entity.name] = EntityCounts(read=saved.read, unchanged=saved.unchanged)
             continue
         entity = read.entities.setdefault(stream.entity.name, _EntityRead())
@@ -298,10 +299,10 @@ def _diff_all(
             complete=entity_read.complete,
         )
         read.digests[name] = digest
-        gone = pl.col("source_record_id").is_in(entity_read.deleted_source_ids)
-        read.records[name] = frame.filter(~gone)["source_record_id"].n_unique()
         if previous_digests.get(name) == digest:
-            counts.unchanged = read.records[name]  # what the diff would find: all of them
+            gone = pl.col("source_record_id").is_in(entity_read.deleted_source_ids)
+            # What the diff would find: every distinct live record read, unchanged.
+            read.records[name] = counts.unchanged = frame.filter(~gone)["source_record_id"].n_unique()
             skipped.append(spec)
             continue
         incoming = with_content_hash(spec, deduplicated(spec, frame))
@@ -320,11 +321,11 @@ def _diff_all(
         )
         counts.inserted, counts.updated = result.inserts.height, result.updates.height
         counts.unchanged, counts.tombstoned = result.unchanged, result.tombstones.height
+        read.records[name] = result.inserts.height + result.updates.height + result.unchanged
         diffs[spec] = result
-    for name in read.skipped:
-        # Not read: exactly what the last applied run read, so exactly an entity whose digest matched.
-        read.digests[name] = previous_digests[name]
-        skipped.append(ENTITIES_BY_NAME[name])
+    # Not read: exactly what the last applied run read, so exactly an entity whose digest matched
+    # (its saved digest is kept by the checkpoint merge in run_sync).
+    skipped.extend(ENTITIES_BY_NAME[name] for name in read.skipped)
     if skipped and any(d.tombstones.height for d in diffs.values()):
         # The deletion guard weighs deletions against each school's live records of every entity.
         for spec in skipped:
