@@ -16,10 +16,9 @@ from datetime import datetime
 from adapters.oneroster.client import OneRosterClient
 from adapters.oneroster.gradebook_mapping import GradebookPage, line_item_row, result_row
 from adapters.oneroster.mapping import Record, is_deleted, to_canonical
-from adapters.oneroster.oauth2 import ScopeError
-from adapters.oneroster.streams import changed_since
+from adapters.oneroster.streams import by_sourced_id, changed_since, guarded
 from adapters.oneroster.versions import FIELDS, LOOKUP_FIELDS
-from adapters.sdk import MappedPage, Page, SourceContractError, Stream
+from adapters.sdk import MappedPage, Page, Stream
 from hub.canonical import ASSIGNMENT, ASSIGNMENT_RESULT
 
 Connect = Callable[[], Awaitable[OneRosterClient]]
@@ -37,12 +36,8 @@ class Lookups:
     async def records(self, collection: str, fields: tuple[str, ...]) -> dict[str, Record]:
         if collection not in self._read:
             client = await self._connect()
-            found: dict[str, Record] = {}
-            async for page in guarded(client.pages(collection, collection, fields=fields)):
-                for record in page.records:
-                    if isinstance(record, dict) and isinstance(record.get("sourcedId"), str):
-                        found[record["sourcedId"]] = record
-            self._read[collection] = found
+            pages = client.pages(collection, collection, fields=fields)
+            self._read[collection] = await by_sourced_id(_guarded(pages))
         return self._read[collection]
 
     async def categories(self) -> dict[str, Record]:
@@ -67,7 +62,7 @@ class GradebookStream(Stream):
     async def pages(self, since: datetime | None) -> AsyncIterator[Page]:
         client = await self._connect()
         fields = FIELDS[client.version][self.name]
-        async for page in guarded(client.pages(self.name, self.name, since, fields=fields)):
+        async for page in _guarded(client.pages(self.name, self.name, since, fields=fields)):
             yield page
 
     def to_canonical(self, page: Page) -> MappedPage:
@@ -107,15 +102,9 @@ class ResultsStream(GradebookStream):
             )
 
 
-async def guarded(pages: AsyncIterator[Page]) -> AsyncIterator[Page]:
+def _guarded(pages: AsyncIterator[Page]) -> AsyncIterator[Page]:
     """Pages of a gradebook collection; a refusal or a missing endpoint says how to do without."""
-    try:
-        async for page in pages:
-            yield page
-    except ScopeError as exc:
-        raise ScopeError(f"{exc} — {GRADEBOOK_HINT}") from exc
-    except SourceContractError as exc:
-        raise SourceContractError(f"reading the gradebook: {exc} — {GRADEBOOK_HINT}") from exc
+    return guarded(pages, "the gradebook", GRADEBOOK_HINT)
 
 
 def _needs(page: Page, field: str) -> bool:

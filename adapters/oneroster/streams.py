@@ -151,17 +151,30 @@ class DemographicsStream(Stream):
 async def read_demographics(client: OneRosterClient) -> dict[str, Record]:
     """Every demographics record, by sourcedId (which is the user's sourcedId)."""
     fields = FIELDS[client.version]["demographics"]
+    pages = client.pages("demographics", "demographics", fields=fields)
+    return await by_sourced_id(guarded(pages, "demographics", DEMOGRAPHICS_HINT))
+
+
+async def by_sourced_id(pages: AsyncIterator[Page]) -> dict[str, Record]:
+    """Every record of the pages, by sourcedId (records without one are left to the mapping)."""
     found: dict[str, Record] = {}
-    try:
-        async for page in client.pages("demographics", "demographics", fields=fields):
-            for record in page.records:
-                if isinstance(record, dict) and isinstance(record.get("sourcedId"), str):
-                    found[record["sourcedId"]] = record
-    except ScopeError as exc:
-        raise ScopeError(f"{exc} — {DEMOGRAPHICS_HINT}") from exc
-    except SourceContractError as exc:
-        raise SourceContractError(f"reading demographics: {exc} — {DEMOGRAPHICS_HINT}") from exc
+    async for page in pages:
+        for record in page.records:
+            if isinstance(record, dict) and isinstance(record.get("sourcedId"), str):
+                found[record["sourcedId"]] = record
     return found
+
+
+async def guarded(pages: AsyncIterator[Page], what: str, hint: str) -> AsyncIterator[Page]:
+    """Pages of a collection the config may turn off (`what`); a refusal or a missing endpoint
+    says how to do without (`hint`)."""
+    try:
+        async for page in pages:
+            yield page
+    except ScopeError as exc:
+        raise ScopeError(f"{exc} — {hint}") from exc
+    except SourceContractError as exc:
+        raise SourceContractError(f"reading {what}: {exc} — {hint}") from exc
 
 
 def changed_since(records: dict[str, Record], since: datetime) -> set[str]:
