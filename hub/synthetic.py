@@ -209,18 +209,20 @@ def generate_district(
 
 def _with_parts(district: SyntheticDistrict, *, gradebook: bool, demographics: bool) -> SyntheticDistrict:
     frames = dict(district.frames)
-    for part, wanted in (("gradebook", gradebook), ("demographics", demographics)):
-        if not wanted:
-            continue
-        rng = random.Random(f"satchel-{part}-{district.students}-{district.seed}")
-        life = _SchoolLife(district, rng, attendance_days=0)
-        if part == "gradebook":
-            frames.update(life.assignments())
-        else:
-            # A OneRoster source knows the demographics of everyone it lists, not only students'.
-            life.students = district.frames["person"]
-            frames["demographics"] = life.demographics()
+    if gradebook:
+        frames.update(_part_life(district, "gradebook").assignments())
+    if demographics:
+        life = _part_life(district, "demographics")
+        # A OneRoster source knows the demographics of everyone it lists, not only students'.
+        life.students = district.frames["person"]
+        frames["demographics"] = life.demographics()
     return replace(district, frames=frames)
+
+
+def _part_life(district: SyntheticDistrict, part: str) -> _SchoolLife:
+    """School life for one part alone, drawn from a random stream of its own."""
+    rng = random.Random(f"satchel-{part}-{district.students}-{district.seed}")
+    return _SchoolLife(district, rng, attendance_days=0)
 
 
 class _Table:
