@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -28,12 +29,9 @@ def load_state(conn: Connection, table: Table, source_id: str) -> pl.DataFrame:
         "SELECT source_record_id, id, school_id, content_hash, deleted_at IS NOT NULL "  # noqa: S608 - no input
         f"FROM {q.format_table(table)} WHERE source_id = {placeholder}"
     )
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
+    with _driver_cursor(conn) as cursor:
         cursor.execute(sql, (source_id,))
         rows = cursor.fetchall()
-    finally:
-        cursor.close()
     return pl.DataFrame(
         rows,
         schema={
@@ -116,14 +114,14 @@ def _copy_update(conn: Connection, table: Table, frame: pl.DataFrame, columns: l
     """Large updates on PostgreSQL: COPY into a temporary twin of the table, then one UPDATE … FROM."""
     q = conn.dialect.identifier_preparer
     staging = q.quote(f"staged_{table.name}")
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    cursor.execute(f"DROP TABLE IF EXISTS {staging}")
-    cursor.execute(f"CREATE TEMPORARY TABLE {staging} (LIKE {q.format_table(table)}) ON COMMIT DROP")
-    _copy_frame(conn, table, frame, into=staging)
-    assignments = ", ".join(f"{q.quote(c)} = s.{q.quote(c)}" for c in columns)
-    cursor.execute(
-        f"UPDATE {q.format_table(table)} AS t SET {assignments} FROM {staging} AS s WHERE t.id = s.id"  # noqa: S608
-    )
+    with _driver_cursor(conn) as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {staging} (LIKE {q.format_table(table)}) ON COMMIT DROP")
+        _copy_frame(conn, table, frame, into=staging)
+        assignments = ", ".join(f"{q.quote(c)} = s.{q.quote(c)}" for c in columns)
+        cursor.execute(
+            f"UPDATE {q.format_table(table)} AS t SET {assignments} FROM {staging} AS s WHERE t.id = s.id"  # noqa: S608
+        )
 
 
 def _insert_sql(conn: Connection, table: Table, columns: list[str]) -> str:
@@ -132,12 +130,16 @@ def _insert_sql(conn: Connection, table: Table, columns: list[str]) -> str:
     return f"INSERT INTO {q.format_table(table)} ({names}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
 
 
+@contextmanager
+def _driver_cursor(conn: Connection) -> Iterator[Any]:
+    """A cursor of the DBAPI connection under `conn` (same transaction), closed afterwards."""
+    with closing(conn.connection.driver_connection.cursor()) as cursor:  # type: ignore[union-attr]
+        yield cursor
+
+
 def _executemany(conn: Connection, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
+    with _driver_cursor(conn) as cursor:
         cursor.executemany(sql, rows)
-    finally:
-        cursor.close()
 
 
 def _sqlite_values(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
@@ -178,8 +180,7 @@ def _copy_frame(conn: Connection, table: Table, frame: pl.DataFrame, *, into: st
     q = conn.dialect.identifier_preparer
     names = ", ".join(q.quote(c) for c in frame.columns)
     statement = f"COPY {into or q.format_table(table)} ({names}) FROM STDIN (FORMAT csv, NULL '\\N')"
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(statement) as copy:
+    with _driver_cursor(conn) as cursor, cursor.copy(statement) as copy:
         copy.write(data)
 
 
