@@ -65,6 +65,21 @@ def renamed_class(district: SyntheticDistrict) -> SyntheticDistrict:
     return replace(district, frames={**district.frames, "class": classes.with_columns(title)})
 
 
+def school_set(folder: Path, users_mode: str, users: list[str]) -> Path:
+    """A 1.1 set of one school (orgs.csv, bulk) and `users` (rows of users.csv, in `users_mode`)."""
+    folder.mkdir()
+    (folder / "manifest.csv").write_text(
+        f"propertyName,value\noneroster.version,1.1\nfile.orgs,bulk\nfile.users,{users_mode}\n"
+    )
+    (folder / "orgs.csv").write_text(
+        "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n"
+        "org-s,active,2023-08-01T00:00:00Z,Elm School,school,,\n"
+    )
+    header = "sourcedId,status,dateLastModified,orgSourcedIds,role,givenName,familyName\n"
+    (folder / "users.csv").write_text(header + "".join(users))
+    return folder
+
+
 def sync_set(engine: Engine, path: Path, **options: Any) -> RunSummary:
     with engine.begin() as conn:
         update_config(conn, get_source(conn, "csv").id, {"path": str(path)})
@@ -169,19 +184,9 @@ def test_a_failed_run_leaves_the_fingerprints_as_they_were(
 def test_a_file_with_quarantined_rows_is_read_again_and_keeps_its_quarantine(
     engine: Engine, tmp_path: Path, parsed: set[str]
 ) -> None:
-    folder = tmp_path / "set"
-    folder.mkdir()
-    (folder / "manifest.csv").write_text(
-        "propertyName,value\noneroster.version,1.1\nfile.orgs,bulk\nfile.users,bulk\n"
-    )
-    (folder / "orgs.csv").write_text(
-        "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n"
-        "org-s,active,2023-08-01T00:00:00Z,Elm School,school,,\n"
-    )
-    header = "sourcedId,status,dateLastModified,orgSourcedIds,role,givenName,familyName\n"
     rows = [f"u{n},active,2023-08-01T00:00:00Z,org-s,student,Given,Family\n" for n in range(40)]
     rows.append("u-bad,active,2023-08-01T00:00:00Z,org-s,wizard,Given,Family\n")  # unknown role
-    (folder / "users.csv").write_text(header + "".join(rows))
+    folder = school_set(tmp_path / "set", "bulk", rows)
     with engine.begin() as conn:
         add_source(conn, "csv", "oneroster", {"path": str(folder)})
 
@@ -196,18 +201,8 @@ def test_a_file_with_quarantined_rows_is_read_again_and_keeps_its_quarantine(
 
 
 def test_a_delta_file_is_read_every_time(engine: Engine, tmp_path: Path, parsed: set[str]) -> None:
-    folder = tmp_path / "delta"
-    folder.mkdir()
-    (folder / "manifest.csv").write_text(
-        "propertyName,value\noneroster.version,1.1\nfile.orgs,bulk\nfile.users,delta\n"
-    )
-    (folder / "orgs.csv").write_text(
-        "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n"
-        "org-s,active,2023-08-01T00:00:00Z,Elm School,school,,\n"
-    )
-    (folder / "users.csv").write_text(
-        "sourcedId,status,dateLastModified,orgSourcedIds,role,givenName,familyName\n"
-        "u1,active,2023-08-01T00:00:00Z,org-s,student,Given,Family\n"
+    folder = school_set(
+        tmp_path / "delta", "delta", ["u1,active,2023-08-01T00:00:00Z,org-s,student,Given,Family\n"]
     )
     with engine.begin() as conn:
         add_source(conn, "csv", "oneroster", {"path": str(folder)})
