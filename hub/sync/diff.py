@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 import polars as pl
 
-STORED_COLUMNS = ("source_record_id", "id", "school_id", "stored_hash", "stored_deleted")
-
 
 @dataclass(frozen=True)
 class Diff:
@@ -32,8 +30,9 @@ def diff(
     kept_ids: list[str] | None = None,
 ) -> Diff:
     """`incoming`: records with `source_record_id` and `content_hash` (as the adapter gave them);
-    `stored`: `STORED_COLUMNS` of what the store holds for the source (hub ids, stored hash,
-    tombstone flag). Inserts and updates come back as incoming rows, in incoming order.
+    `stored`: what the store holds for the source (`canonical_writes.load_state`: source record
+    id, hub id, school, stored hash, tombstone flag). Inserts and updates come back as incoming
+    rows, in incoming order.
 
     `complete` means incoming is the whole source: live stored rows missing from it are gone.
     `deleted_ids` are source record ids the source itself reported deleted (they win over a
