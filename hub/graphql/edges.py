@@ -85,9 +85,8 @@ def kids(
 
     def load() -> dict[str, list[N]]:
         visible = ctx.filters.row_filter(table, data_type)
-        if narrow is not None:
-            visible = visible.narrowed(*narrow(visible))
-        return children(ctx, table, visible, column, batch.values("id"), build)
+        where = narrow(visible) if narrow is not None else ()
+        return children(ctx, table, visible, column, batch.values("id"), build, where)
 
     return batch.once(key, load).get(parent_id, [])
 

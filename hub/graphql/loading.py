@@ -70,10 +70,17 @@ def by_ids(ctx: Context, table: Table, visible: RowFilter, ids: set[str], build:
 
 
 def children(
-    ctx: Context, table: Table, visible: RowFilter, column: str, parent_ids: set[str], build: Build[N]
+    ctx: Context,
+    table: Table,
+    visible: RowFilter,
+    column: str,
+    parent_ids: set[str],
+    build: Build[N],
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> dict[str, list[N]]:
-    """Children of every parent in one query; all children share one batch."""
-    groups = reads.grouped_by(ctx.conn, table, visible, column, parent_ids)
+    """Children of every parent in one query, cut down by `where` (clauses on what the app sees);
+    all children share one batch."""
+    groups = reads.grouped_by(ctx.conn, table, visible, column, parent_ids, where=where)
     flat = [row for rows in groups.values() for row in rows]
     nodes = iter(build(ctx, flat))
     return {key: [next(nodes) for _ in rows] for key, rows in groups.items()}

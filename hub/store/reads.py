@@ -57,11 +57,6 @@ class RowFilter:
     def names(self, columns: Collection[str] | None = None) -> list[str]:
         return [c.name for c in self.table.c if columns is None or c.name in columns]
 
-    def narrowed(self, *clauses: ColumnElement[bool]) -> RowFilter:
-        """The same rows and mask, cut down further (a date range on nested attendance): a filter
-        can only ever lose rows this way, so resolvers may narrow what the policy made."""
-        return RowFilter(table=self.table, where=and_(self.where, *clauses), exprs=self.exprs)
-
 
 def page(
     conn: Connection,
@@ -209,16 +204,23 @@ def grouped_by(
     column: str,
     values: Collection[str],
     columns: Collection[str] | None = None,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> dict[str, list[Record]]:
     """Visible rows whose `column` is in `values`, grouped by that column (one query per level).
 
     Matches on the masked expression, so a withheld reference never links a row to its parent;
-    the raw column finds the candidates (through its index) before the mask is applied.
+    the raw column finds the candidates (through its index) before the mask is applied. `where`:
+    clauses on what the app sees that cut the rows down further (a date range on nested
+    attendance): a filter can only ever lose rows this way. Without them the statement comes
+    from the cache per filter.
     """
     groups: dict[str, list[Record]] = defaultdict(list)
     if not values:
         return groups
-    query = _lookup(visible, column, masked=True, columns=_frozen(columns))
+    if where:
+        query = _lookup_query(visible, column, masked=True, columns=_frozen(columns), where=where)
+    else:
+        query = _lookup(visible, column, masked=True, columns=_frozen(columns))
     for record in _records(conn.execute(query, {"keys": sorted(set(values))})):
         groups[record[column]].append(record)
     return groups
@@ -229,8 +231,20 @@ def _lookup(visible: RowFilter, column: str, *, masked: bool, columns: frozenset
     """The statement for visible rows whose `column` is among the `keys` parameter. Built once
     per filter (the policy's filters are shared by every request with the same scope), so a
     request pays only for binding its keys, not for building and adapting the clauses again."""
+    return _lookup_query(visible, column, masked=masked, columns=columns)
+
+
+def _lookup_query(
+    visible: RowFilter,
+    column: str,
+    *,
+    masked: bool,
+    columns: frozenset[str] | None,
+    where: Sequence[ColumnElement[bool]] = (),
+) -> Select[Any]:
+    """`_lookup`'s statement, built afresh; `where`: further clauses on what the app sees."""
     keys: BindParameter[Any] = bindparam("keys", expanding=True)
-    column_of_app = visible.column(column).in_(keys) if masked else None
+    column_of_app = and_(visible.column(column).in_(keys), *where) if masked else None
     return keyed(visible, visible.table.c[column].in_(keys), column_of_app, order_by=("id",), columns=columns)
 
 

@@ -10,10 +10,12 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 
 from hub.access import AppRecord, grant, register_app
+from hub.access.apps import get_app
 from hub.graphql.execute import Operation, run
+from hub.store import reads
 from tests.factories import (
     District,
     SchoolLife,
@@ -338,3 +340,21 @@ def test_nested_attendance_and_relationships_load_in_a_fixed_number_of_statement
     # grants, schools, students, their marks, the marks' classes, relationships, their contacts,
     # then the scope snapshot and audit rows: the same however many pupils.
     assert small == big <= 10
+
+
+def test_nested_attendance_reuses_its_statement_unless_narrowed_by_dates(sqlite_engine: Engine) -> None:
+    """A nested edge without a date range reads through the scope's cached statement
+    (reads._lookup); a date range is bound into a statement of its own, never cached."""
+    _statements(sqlite_engine, 2)
+    with sqlite_engine.connect() as conn:
+        app_id = conn.execute(text("SELECT id FROM apps WHERE name = 'Counter2'")).scalar_one()
+        app = get_app(conn, app_id)
+    assert app is not None
+    undated = "{ schools { edges { node { students { edges { node { attendance { id } } } } } } } }"
+    first = run(sqlite_engine, app, Operation(undated))
+    built, cached = reads._lookup.cache_info().misses, reads._lookup.cache_info().currsize
+    assert run(sqlite_engine, app, Operation(undated)) == first
+    dated = undated.replace("attendance {", 'attendance(from: "2026-01-01") {')
+    assert run(sqlite_engine, app, Operation(dated)) == first
+    info = reads._lookup.cache_info()
+    assert (info.misses, info.currsize) == (built, cached)
