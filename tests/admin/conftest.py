@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 
 from hub.access.apps import AppDetails, AppRecord, declare_access, set_details
 from hub.access.users import AdminUserRecord, create_user
-from tests.factories import District, make_app, make_district
+from hub.app import create_app
+from tests.factories import ApiClient, District, make_app, make_district
 
 PASSWORD = "correct horse battery"
 DECLARATION = {
@@ -40,6 +41,13 @@ class World:
     @property
     def south(self) -> str:
         return self.district.schools[1].id
+
+
+@pytest.fixture
+def client(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> ApiClient:
+    """The hub's app, able to sign admin sessions; a module may override it to set up more."""
+    monkeypatch.setenv("SATCHEL_ADMIN_SECRET_KEY", "test-key")
+    return ApiClient(create_app(engine))
 
 
 @pytest.fixture

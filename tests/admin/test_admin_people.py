@@ -5,22 +5,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import Engine
 
 from hub.access.audit import list_events
-from hub.app import create_app
 from tests.admin.conftest import PASSWORD, World
 from tests.admin.test_admin_security import login
 from tests.factories import ApiClient
 
 NEW_PASSWORD = "a long new password"
-
-
-@pytest.fixture
-def client(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> ApiClient:
-    monkeypatch.setenv("SATCHEL_ADMIN_SECRET_KEY", "test-key")
-    return ApiClient(create_app(engine))
 
 
 def test_operators_add_disable_and_enable_people(engine: Engine, world: World, client: ApiClient) -> None:

@@ -15,17 +15,10 @@ from hub.access import requests as rq
 from hub.access.apps import rotate_secret, verify_client
 from hub.access.users import LoginError, authenticate
 from hub.admin.session import csrf_ok
-from hub.app import create_app
 from hub.store.runs import finish_run, start_run
 from hub.store.sources import add_source
 from tests.admin.conftest import PASSWORD, World
 from tests.factories import ApiClient, make_token
-
-
-@pytest.fixture
-def client(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> ApiClient:
-    monkeypatch.setenv("SATCHEL_ADMIN_SECRET_KEY", "test-key")
-    return ApiClient(create_app(engine))
 
 
 def login(client: ApiClient, email: str) -> dict[str, str]:

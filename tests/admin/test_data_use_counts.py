@@ -5,23 +5,15 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
 from sqlalchemy import Engine
 
 from hub.access import requests as rq
-from hub.app import create_app
 from tests.admin.conftest import World
 from tests.admin.test_admin_security import login
 from tests.factories import ApiClient, make_app, make_token
 
 STUDENTS = "{ schools { edges { node { students { edges { node { givenName } } } } } } }"
 CLASSES = "{ schools { edges { node { classes { edges { node { title } } } } } } }"
-
-
-@pytest.fixture
-def client(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> ApiClient:
-    monkeypatch.setenv("SATCHEL_ADMIN_SECRET_KEY", "test-key")
-    return ApiClient(create_app(engine))
 
 
 def _counts(client: ApiClient, headers: dict[str, str], app_id: str) -> dict[tuple[str, str], set[str]]:

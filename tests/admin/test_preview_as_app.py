@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine
 
 from hub.access import requests as rq
 from hub.access.audit import list_events
-from hub.app import create_app
 from tests.admin.conftest import World
 from tests.admin.test_admin_security import login
 from tests.factories import ApiClient, make_token
@@ -19,12 +17,6 @@ QUERY = (
     "{ schools { edges { node { id name students { edges { node { id givenName familyName email } } } "
     "classes { edges { node { title } } } } } } }"
 )
-
-
-@pytest.fixture
-def client(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> ApiClient:
-    monkeypatch.setenv("SATCHEL_ADMIN_SECRET_KEY", "test-key")
-    return ApiClient(create_app(engine))
 
 
 def grant_both(engine: Engine, world: World) -> None:

@@ -12,7 +12,6 @@ from sqlalchemy import Engine
 
 from adapters.oneroster.simulator import create_app as oneroster_simulator
 from adapters.sdk.simserver import BackgroundServer
-from hub.app import create_app
 from hub.store.sources import add_source, update_config
 from hub.synthetic import generate_district
 from tests.admin.conftest import World
@@ -31,12 +30,6 @@ def mis() -> Iterator[str]:
     )
     with BackgroundServer(app) as server:
         yield f"{server.url}/ims/oneroster/v1p1"
-
-
-@pytest.fixture
-def client(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> ApiClient:
-    monkeypatch.setenv("SATCHEL_ADMIN_SECRET_KEY", "test-key")
-    return ApiClient(create_app(engine))
 
 
 def _closed_port() -> int:
