@@ -204,10 +204,10 @@ class FocusClient:
             if not records or len(records) < self.page_size or (isinstance(total, int) and read >= total):
                 break
             page += 1
-        if isinstance(total, int) and len(out) + len(nameless) < total:
+        if isinstance(total, int) and read < total:
             raise SourceContractError(
                 f"students of school {school_id}: the source said it holds {total} records, but paging "
-                f"stopped at {len(out) + len(nameless)} (page {page} came back with {len(records)}); "
+                f"stopped at {read} (page {page} came back with {len(records)}); "
                 "the roster is incomplete, so nothing was applied"
             )
         return [*out.values(), *nameless]
