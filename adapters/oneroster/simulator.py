@@ -308,7 +308,6 @@ def create_app(
         _routes(app, simulator, version, API_PATHS[version])
     if "1.2" in served:
         _routes(app, simulator, "1.2", GRADEBOOK_PATHS["1.2"], gradebook=True)
-    if "1.2" in served:
 
         @app.post("/token")
         async def token(request: Request) -> JSONResponse:
