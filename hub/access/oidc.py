@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -173,7 +172,6 @@ def verify_id_token(
     config: OidcConfig,
     nonce: str,
     issuer: str,
-    now: int | None = None,
 ) -> dict[str, Any]:
     """The claims of an ID token signed by one of these keys, from this issuer (exactly as the
     provider's discovery document spells it), for this client and this sign-in's nonce."""
@@ -185,7 +183,6 @@ def verify_id_token(
         raise OidcError(f"the ID token cannot be read or verified: {exc.description or exc.error}") from None
     claims = dict(token.claims)
     registry = jwt.JWTClaimsRegistry(
-        now=now if now is not None else int(time.time()),
         leeway=LEEWAY_SECONDS,
         iss={"essential": True, "value": issuer},
         aud={"essential": True, "value": config.client_id},
