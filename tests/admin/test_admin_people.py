@@ -73,30 +73,18 @@ def test_refusals_are_clear(world: World, client: ApiClient) -> None:
     assert mine.status_code == 409
     assert "cannot disable your own account" in mine.json()["detail"]
     assert client.post("/admin/api/users/nobody/disable", headers=op).status_code == 404
-    duplicate = client.post(
-        "/admin/api/users",
-        headers=op,
-        json={
-            "email": "north@sis.example",
-            "password": NEW_PASSWORD,
-            "role": "school_admin",
-            "organisation_ids": [world.north],
-        },
-    )
-    assert duplicate.status_code == 409
-    assert "already exists" in duplicate.json()["detail"]
-    wrong_kind = client.post(
-        "/admin/api/users",
-        headers=op,
-        json={
-            "email": "t@sis.example",
-            "password": NEW_PASSWORD,
-            "role": "trust_admin",
-            "organisation_ids": [world.north],
-        },
-    )
-    assert wrong_kind.status_code == 409
-    assert "not district or trust organisations" in wrong_kind.json()["detail"]
+    # A duplicate e-mail, and an organisation of the wrong kind for the role.
+    for email, role, reason in (
+        ("north@sis.example", "school_admin", "already exists"),
+        ("t@sis.example", "trust_admin", "not district or trust organisations"),
+    ):
+        refused = client.post(
+            "/admin/api/users",
+            headers=op,
+            json={"email": email, "password": NEW_PASSWORD, "role": role, "organisation_ids": [world.north]},
+        )
+        assert refused.status_code == 409
+        assert reason in refused.json()["detail"]
     # Only operators manage people.
     for email in ("north@sis.example", "district@sis.example"):
         other = login(client, email)
