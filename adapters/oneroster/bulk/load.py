@@ -60,15 +60,8 @@ def _parsed(source: BulkSource, file: str) -> pl.DataFrame:
     return frame
 
 
-def load_file(
-    source: BulkSource,
-    file: str,
-    *,
-    with_roles: bool = False,
-    with_demographics: bool = False,
-    present: Collection[str] = (),
-) -> pl.DataFrame:
-    """`present`: the other files of the set that may be joined (categories, lineItems, classes)."""
+def load_file(source: BulkSource, file: str, *, present: Collection[str] = ()) -> pl.DataFrame:
+    """`present`: the files of JOINS[file] the set has, to be joined in."""
     frame = with_first_rows(_parsed(source, file))
     if file in GRADEBOOK_JOINED:
         return _gradebook(source, file, frame, present)
@@ -76,9 +69,9 @@ def load_file(
         return _with_user_schools(source, frame, present)
     if file != "users":
         return frame
-    if with_roles:
+    if "roles" in present:
         frame = _left_join(frame, _primary_roles(source))
-    if with_demographics:
+    if "demographics" in present:
         frame = _left_join(frame, _demographics(source))
     return frame.with_columns(
         pl.lit(None, dtype=dtype).alias(c) for c, dtype in JOINED.items() if c not in frame.columns
@@ -125,7 +118,7 @@ def _with_user_schools(source: BulkSource, frame: pl.DataFrame, present: Collect
     """A demographics record names no school: it takes its user's, worked out as users.csv's are."""
     if "users" not in present:
         return frame.with_columns(pl.lit(None, dtype=pl.String).alias("_user_school"))
-    users = load_file(source, "users", with_roles="roles" in present)
+    users = load_file(source, "users", present=("roles",) if "roles" in present else ())
     schools = _live(users).select(pl.col("sourcedId"), USERS.school_id.alias("_user_school"))
     return _join_on(frame, schools, "sourcedId")
 

@@ -18,7 +18,7 @@ import polars as pl
 
 from adapters.oneroster.bulk.bulkset import BulkSet
 from adapters.oneroster.bulk.fingerprint import stream_fingerprint
-from adapters.oneroster.bulk.load import load_file
+from adapters.oneroster.bulk.load import JOINS, load_file
 from adapters.oneroster.bulk.manifest import Mode
 from adapters.oneroster.bulk.mapping import CUSTOM_FIELDS_SCHEMA, FileMapping, map_frame
 from adapters.oneroster.bulk.reader import ROW
@@ -77,12 +77,7 @@ class BulkStream(Stream):
         return stream_fingerprint(self._bulk, self.name, self._mapping.file, self.entity)
 
     def _load(self) -> pl.DataFrame:
-        return load_file(
-            self._bulk.source,
-            self._mapping.file,
-            with_roles=self._bulk.uses("roles"),
-            with_demographics=self._bulk.uses("demographics"),
-            present=[
-                f for f in ("categories", "lineItems", "classes", "users", "roles") if self._bulk.uses(f)
-            ],
-        )
+        file = self._mapping.file
+        # The same files the fingerprint covers: what the set has of those this file joins.
+        present = [f for f in JOINS.get(file, ()) if self._bulk.uses(f)]
+        return load_file(self._bulk.source, file, present=present)
