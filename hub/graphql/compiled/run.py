@@ -267,43 +267,25 @@ class _Runner:
 
     def person(self, field: Field, item: Item, path: Path) -> dict[str, Any] | None:
         row = item.row
-
-        def load() -> dict[str, Item]:
-            visible = self.ctx.filters.people_filter(PEOPLE)
-            found = reads.by_ids(
-                self.ctx.conn,
-                PEOPLE,
-                visible,
-                item.batch.values("person_id"),
-                _columns("Person", field.children),
-            )
-            return {i.row["id"]: i for i in self.items("Person", list(found.values()))}
-
-        found = item.batch.once("person", load).get(row["person_id"]) if row["person_id"] else None
-        if found is None and row["person_id"]:
+        if not row["person_id"]:
+            return None
+        person = self.referenced(field, item, PEOPLE, "Person", None, "person_id").get(row["person_id"])
+        if person is None:
             # As the resolver: name the scope from what the enrollment says.
             student = to_enum(EnrollmentRole, row["role"]) is EnrollmentRole.STUDENT
             self.ctx.require("students" if student else "staff", row["school_id"])
-        return None if found is None else self.node(field.children, found, path)
+            return None
+        return self.node(field.children, person, path)
 
     def klass(self, field: Field, item: Item, path: Path) -> dict[str, Any] | None:
         row = item.row
-
-        def load() -> dict[str, Item]:
-            visible = self.ctx.filters.row_filter(CLASSES, "classes")
-            found = reads.by_ids(
-                self.ctx.conn,
-                CLASSES,
-                visible,
-                item.batch.values("class_id"),
-                _columns("Class", field.children),
-            )
-            return {i.row["id"]: i for i in self.items("Class", list(found.values()))}
-
-        found = item.batch.once("class", load).get(row["class_id"]) if row["class_id"] else None
-        if found is None and row["class_id"]:
+        if not row["class_id"]:
+            return None
+        klass = self.referenced(field, item, CLASSES, "Class", "classes", "class_id").get(row["class_id"])
+        if klass is None:
             self.ctx.require("classes", row["school_id"])
-        return None if found is None else self.node(field.children, found, path)
+            return None
+        return self.node(field.children, klass, path)
 
     def contacts(self, field: Field, item: Item, path: Path) -> list[dict[str, Any]]:
         """A student's contacts, in the order the student's record lists them."""
@@ -328,19 +310,24 @@ class _Runner:
         item: Item,
         table: Table,
         type_name: str,
-        data_type: str,
+        data_type: str | None,
         column: str,
         *,
         scoped: bool = False,
     ) -> dict[str, Item]:
         """The records the batch's `column` refers to (an id, or a list of ids for `*_ids`), in one
-        statement per batch through the resolvers' filter, cached on the batch under the same
-        name as the resolvers' (hub.graphql.types), so an edge asked twice is read once.
-        `scoped`: only from rows whose school granted `data_type` (the edge needs the scope)."""
+        statement per batch through the resolvers' filter (`data_type` None: people of every
+        role), cached on the batch under the same name as the resolvers' (hub.graphql.types), so
+        an edge asked twice is read once. `scoped`: only from rows whose school granted
+        `data_type` (the edge needs the scope)."""
 
         def load() -> dict[str, Item]:
-            visible = self.ctx.filters.row_filter(table, data_type)
-            rows = self.granting(item.batch, data_type) if scoped else item.batch.rows
+            filters = self.ctx.filters
+            if data_type is None:
+                visible, rows = filters.people_filter(table), item.batch.rows
+            else:
+                visible = filters.row_filter(table, data_type)
+                rows = self.granting(item.batch, data_type) if scoped else item.batch.rows
             if column.endswith("_ids"):
                 ids = {v for row in rows for v in row[column] or ()}
             else:
