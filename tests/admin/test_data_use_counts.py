@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from hub.access import requests as rq
 from tests.admin.conftest import World
@@ -25,13 +25,18 @@ def _counts(client: ApiClient, headers: dict[str, str], app_id: str) -> dict[tup
     return out
 
 
+def _grant_both_schools(conn: Connection, world: World) -> None:
+    """The app's request approved for north and for south, one grant each."""
+    for school in (world.north, world.south):
+        req = rq.request_access(conn, world.app.id, world.district.source_id, school)
+        rq.approve(conn, req.id, "district@sis.example", school_ids=[school])
+
+
 def test_access_count_is_the_number_of_requests_that_read_each_school_and_data_type(
     engine: Engine, world: World, client: ApiClient
 ) -> None:
     with engine.begin() as conn:
-        for school in (world.north, world.south):
-            req = rq.request_access(conn, world.app.id, world.district.source_id, school)
-            rq.approve(conn, req.id, "district@sis.example", school_ids=[school])
+        _grant_both_schools(conn, world)
         token = make_token(conn, world.app.id)
         # Another app's reads of the same schools never count for this one.
         other, _ = make_app(
@@ -67,9 +72,7 @@ def test_one_request_counts_only_the_pairs_it_returned(
     """Students of north and classes of south in one request: neither north's classes nor
     south's students were read, so neither counts."""
     with engine.begin() as conn:
-        for school in (world.north, world.south):
-            req = rq.request_access(conn, world.app.id, world.district.source_id, school)
-            rq.approve(conn, req.id, "district@sis.example", school_ids=[school])
+        _grant_both_schools(conn, world)
         token = make_token(conn, world.app.id)
     query = (
         f'{{ n: school(id: "{world.north}") {{ students {{ edges {{ node {{ givenName }} }} }} }}'
