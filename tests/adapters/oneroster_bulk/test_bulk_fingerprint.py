@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,35 @@ def test_a_delta_file_has_no_fingerprint(original: Path, tmp_path: Path) -> None
     after = fingerprints(copy)
     assert after["enrollments"] is None
     assert changed(fingerprints(original), after) == {"enrollments"}
+
+
+def zipped(
+    folder: Path, target: Path, *, compression: int, edit: tuple[str, bytes, bytes] | None = None
+) -> Path:
+    """`folder`'s files in a zip, optionally with one replacement made in one file's bytes."""
+    with zipfile.ZipFile(target, "w", compression=compression) as archive:
+        for path in sorted(folder.iterdir()):
+            data = path.read_bytes()
+            if edit is not None and path.name == edit[0]:
+                assert edit[1] in data
+                data = data.replace(edit[1], edit[2], 1)
+            archive.writestr(path.name, data)
+    return target
+
+
+def test_a_zip_fingerprints_its_members_bytes_not_their_packing(original: Path, tmp_path: Path) -> None:
+    """A zip member's digest comes from the archive's directory (CRC-32 and size), not from
+    decompressing it: the same bytes packed differently fingerprint the same, and one byte changed
+    in place (same size) changes exactly the streams that file feeds."""
+    stored = fingerprints(zipped(original, tmp_path / "stored.zip", compression=zipfile.ZIP_STORED))
+    deflated = fingerprints(zipped(original, tmp_path / "deflated.zip", compression=zipfile.ZIP_DEFLATED))
+    assert all(stored.values())
+    assert stored == deflated
+    roles = (original / "roles.csv").read_bytes()
+    old = roles.splitlines()[1][-1:]
+    new = b"X" if old != b"X" else b"Y"
+    edit = ("roles.csv", roles.splitlines()[1], roles.splitlines()[1][:-1] + new)
+    edited = fingerprints(
+        zipped(original, tmp_path / "edited.zip", compression=zipfile.ZIP_DEFLATED, edit=edit)
+    )
+    assert changed(stored, edited) == {"users", "demographics"}
