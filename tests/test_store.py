@@ -148,3 +148,59 @@ def test_migrations_have_one_head() -> None:
     from hub.store.migrate import alembic_config
 
     assert len(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()) == 1
+
+
+def test_load_state_reads_one_source_alike_by_scan_or_by_index(engine: Engine) -> None:
+    """The sync's stored state of a source: read by a scan while it is the only source (SQLite),
+    through the source index once there are more — the same rows either way, none of another's."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from hub.store import CANONICAL_TABLES
+    from hub.store.canonical_writes import load_state
+    from hub.store.sources import add_source
+
+    people = CANONICAL_TABLES["person"]
+
+    def person(source_id: str, n: int, *, deleted: bool = False) -> dict[str, Any]:
+        at = datetime(2026, 9, 1, tzinfo=UTC)
+        return {
+            "id": f"{source_id[:8]}-0000-0000-0000-{n:012d}",
+            "source_id": source_id,
+            "source_record_id": f"p{n}",
+            "school_id": None,
+            "updated_at": at,
+            "deleted_at": at if deleted else None,
+            "change_version": n + 1,
+            "content_hash": f"h{n}",
+        }
+
+    statements: list[str] = []  # what SQLite ran (load_state uses the driver's cursor)
+
+    def state(source_id: str) -> list[tuple[Any, ...]]:
+        statements.clear()
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.connection.driver_connection.set_trace_callback(statements.append)  # type: ignore[union-attr]
+            try:
+                return sorted(load_state(conn, people, source_id).rows())
+            finally:
+                if engine.dialect.name == "sqlite":
+                    conn.connection.driver_connection.set_trace_callback(None)  # type: ignore[union-attr]
+
+    with engine.begin() as conn:
+        first = add_source(conn, "first", "oneroster", {"path": "/nowhere"})
+        conn.execute(insert(people), [person(first, 1), person(first, 2, deleted=True)])
+    expected = [("p1", f"{first[:8]}-0000-0000-0000-000000000001", None, "h1", False)]
+    expected.append(("p2", f"{first[:8]}-0000-0000-0000-000000000002", None, "h2", True))
+    assert state(first) == expected
+    scanned = engine.dialect.name == "sqlite"
+    assert any("NOT INDEXED" in s for s in statements) is scanned
+
+    with engine.begin() as conn:
+        second = add_source(conn, "second", "oneroster", {"path": "/nowhere"})
+        conn.execute(insert(people), [person(second, 3)])
+    assert state(first) == expected
+    assert not any("NOT INDEXED" in s for s in statements)
+    assert [row[0] for row in state(second)] == ["p3"]

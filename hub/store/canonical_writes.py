@@ -13,7 +13,7 @@ import polars as pl
 from sqlalchemy import JSON, Connection, Date, DateTime, Table, bindparam, func, insert, select, update
 
 from hub.store.columns import UTCDateTime
-from hub.store.models import COUNTERS
+from hub.store.models import COUNTERS, SOURCES
 
 CHANGE_VERSION = "change_version"
 _COUNTERS = COUNTERS
@@ -27,7 +27,7 @@ def load_state(conn: Connection, table: Table, source_id: str) -> pl.DataFrame:
     q = conn.dialect.identifier_preparer
     sql = (
         "SELECT source_record_id, id, school_id, content_hash, deleted_at IS NOT NULL "  # noqa: S608 - no input
-        f"FROM {q.format_table(table)} WHERE source_id = {placeholder}"
+        f"FROM {q.format_table(table)}{_lone_source_scan(conn)} WHERE source_id = {placeholder}"
     )
     with _driver_cursor(conn) as cursor:
         cursor.execute(sql, (source_id,))
@@ -43,6 +43,17 @@ def load_state(conn: Connection, table: Table, source_id: str) -> pl.DataFrame:
         },
         orient="row",
     )
+
+
+def _lone_source_scan(conn: Connection) -> str:
+    """SQLite, one source configured: read the table in storage order (NOT INDEXED) rather than
+    through the (source_id, source_record_id) index, whose row-by-row lookups cost more than twice
+    as much (117k people: 0.9 s against 0.4 s) when the source's rows are all the table's anyway.
+    With several sources the index reads only this one's; PostgreSQL plans from statistics."""
+    if conn.dialect.name != "sqlite":
+        return ""
+    configured = conn.execute(select(func.count()).select_from(SOURCES)).scalar_one()
+    return " NOT INDEXED" if configured <= 1 else ""
 
 
 def live_per_school(conn: Connection, table: Table, source_id: str) -> pl.DataFrame:
