@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from graphql import GraphQLError, parse
 from sqlalchemy import Connection, Engine
 
@@ -33,9 +34,15 @@ class Operation:
 
 @dataclass
 class Outcome:
+    # JSON-ready: orjson serialises it. Nodes the database rendered are orjson.Fragment (ADR 0006).
     payload: dict[str, Any]
     context: Context
     entry: audit.AuditEntry = field(repr=False)
+
+    def plain_payload(self) -> dict[str, Any]:
+        """The payload as plain Python values (fragments parsed), for tests and tools."""
+        plain: dict[str, Any] = orjson.loads(orjson.dumps(self.payload))
+        return plain
 
 
 def execute(
@@ -115,7 +122,7 @@ def run(
             compiled=compiled,
         )
     persist(engine, outcome)
-    return outcome.payload
+    return outcome.plain_payload()
 
 
 def _compiled(schema: SatchelSchema, ctx: Context, operation: Operation) -> CompiledOutcome | None:

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from hub.store.json_nodes import SQLITE_GLOBAL_ID, sqlite_global_id
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
@@ -26,3 +28,5 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # Global ids rendered in SQL (hub.store.json_nodes): SQLite has no base64 of its own.
+    dbapi_connection.create_function(SQLITE_GLOBAL_ID, 2, sqlite_global_id, deterministic=True)

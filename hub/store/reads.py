@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Connection,
     Result,
@@ -26,9 +27,11 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.util import ClauseAdapter
 
+from hub.store.json_nodes import JsonNode
 from hub.store.models import SOURCES
 
 Record = dict[str, Any]
@@ -50,9 +53,11 @@ class RowFilter:
         """The expression an app sees for `name`; filter on this, never on the raw column."""
         return self.exprs.get(name, self.table.c[name])
 
-    def select(self, columns: Collection[str] | None = None) -> Select[Any]:
-        """The masked columns (all, or only `columns`), each labelled with its own name."""
-        return select(*(self.column(name).label(name) for name in self.names(columns)))
+    def select(self, columns: Collection[str] | None = None, node: JsonNode | None = None) -> Select[Any]:
+        """The masked columns (all, or only `columns`), each labelled with its own name, and
+        `node` rendered from them as JSON text (hub.store.json_nodes)."""
+        selected = [self.column(name).label(name) for name in self.names(columns)]
+        return select(*selected, *([] if node is None else [node.expression(self.column)]))
 
     def names(self, columns: Collection[str] | None = None) -> list[str]:
         return [c.name for c in self.table.c if columns is None or c.name in columns]
@@ -67,10 +72,12 @@ def page(
     after_id: str | None = None,
     where: Sequence[ColumnElement[bool]] = (),
     columns: Collection[str] | None = None,
+    node: JsonNode | None = None,
 ) -> tuple[list[Record], bool]:
     """Up to `first` visible rows after `after_id`, in id order (keyset pagination: stable
-    under inserts, no OFFSET scans), and whether more follow. `columns`: only these (else all)."""
-    query = visible.select(columns).where(visible.where, *where).order_by(table.c.id).limit(first + 1)
+    under inserts, no OFFSET scans), and whether more follow. `columns`: only these (else all);
+    `node`: each row also rendered as that JSON object."""
+    query = visible.select(columns, node).where(visible.where, *where).order_by(table.c.id).limit(first + 1)
     if after_id is not None:
         query = query.where(table.c.id > after_id)
     rows = _records(conn.execute(query))
@@ -88,6 +95,7 @@ def pages_by_school(
     where: Sequence[ColumnElement[bool]] = (),
     key: tuple[tuple[str, Any], ...] = (),
     columns: Collection[str] | None = None,
+    node: JsonNode | None = None,
 ) -> dict[str, tuple[list[Record], bool]]:
     """`page` for each of `schools` (the same arguments at each), in one statement: the rows are
     ranked per school and cut at `first` + 1, so a page of schools costs one query, not one each.
@@ -102,7 +110,7 @@ def pages_by_school(
     grouped: dict[str, list[Record]] = {school: [] for school in schools}
     if not where:
         single = len(grouped) == 1
-        query = _school_page(visible, key, frozen, after=after_id is not None, single=single)
+        query = _school_page(visible, key, frozen, node, after=after_id is not None, single=single)
         params: dict[str, Any] = {"size": first + 1, "after_id": after_id}
         params["schools"] = sorted(grouped)
         result = conn.execute(query, params)
@@ -116,11 +124,12 @@ def pages_by_school(
                 after_id=after_id,
                 where=[table.c.school_id == school, *where],
                 columns=columns,
+                node=node,
             )
             for school in grouped
         }
     else:
-        query = _ranked(visible, key, frozen, [*where, *_after(table, after_id)], first + 1)
+        query = _ranked(visible, key, frozen, node, [*where, *_after(table, after_id)], first + 1)
         result = conn.execute(query, {"schools": sorted(grouped)})
     for record in _records(result):
         grouped[record["school_id"]].append(record)
@@ -132,6 +141,7 @@ def _school_page(
     visible: RowFilter,
     key: tuple[tuple[str, Any], ...],
     columns: frozenset[str] | None,
+    node: JsonNode | None,
     *,
     after: bool,
     single: bool,
@@ -144,32 +154,34 @@ def _school_page(
     narrow = [table.c.id > bindparam("after_id")] if after else []
     size: BindParameter[int] = bindparam("size")
     if single:
-        query = visible.select(columns).where(
+        query = visible.select(columns, node).where(
             visible.where, table.c.school_id.in_(bindparam("schools", expanding=True)), *narrow
         )
         return query.order_by(table.c.id).limit(size)
-    return _ranked(visible, key, columns, narrow, size)
+    return _ranked(visible, key, columns, node, narrow, size)
 
 
 def _ranked(
     visible: RowFilter,
     key: tuple[tuple[str, Any], ...],
     columns: frozenset[str] | None,
+    node: JsonNode | None,
     narrow: Sequence[ColumnElement[bool]],
     size: int | BindParameter[int],
 ) -> Select[Any]:
-    """Rows of the schools in the `schools` parameter ranked per school and cut at `size`."""
+    """Rows of the schools in the `schools` parameter ranked per school and cut at `size`.
+
+    The candidates are ranked as (id, school) pairs only, and the rows of the page read after by
+    id: SQLite's window function copies every row it ranks, so ranking whole rows (masks and
+    rendered nodes included) cost the 1,000-student page three times as much."""
     table = visible.table
     found = [table.c.school_id.in_(bindparam("schools", expanding=True))]
     found += [table.c[column] == value for column, value in key]
-    ranked = keyed(
-        visible, and_(*found), and_(true(), *narrow), columns=columns, rank_within="school_id"
-    ).subquery("ranked")
-    return (
-        select(*(ranked.c[name] for name in visible.names(columns)))
-        .where(ranked.c[_RANK] <= size)
-        .order_by(ranked.c.school_id, ranked.c.id)
-    )
+    ranks = keyed(
+        visible, and_(*found), and_(true(), *narrow), columns={"id", "school_id"}, rank_within="school_id"
+    ).subquery("ranks")
+    page = select(ranks.c.id).where(ranks.c[_RANK] <= size)
+    return visible.select(columns, node).where(table.c.id.in_(page)).order_by(table.c.school_id, table.c.id)
 
 
 def _after(table: Table, after_id: str | None) -> list[ColumnElement[bool]]:
@@ -182,11 +194,12 @@ def by_ids(
     visible: RowFilter,
     ids: Collection[str],
     columns: Collection[str] | None = None,
+    node: JsonNode | None = None,
 ) -> dict[str, Record]:
     """Visible rows among `ids`, keyed by id; hidden or missing ids are simply absent."""
     if not ids:
         return {}
-    query = _lookup(visible, "id", masked=False, columns=_frozen(columns))
+    query = _lookup(visible, "id", masked=False, columns=_frozen(columns), node=node)
     return {record["id"]: record for record in _records(conn.execute(query, {"keys": sorted(set(ids))}))}
 
 
@@ -205,6 +218,7 @@ def grouped_by(
     values: Collection[str],
     columns: Collection[str] | None = None,
     where: Sequence[ColumnElement[bool]] = (),
+    node: JsonNode | None = None,
 ) -> dict[str, list[Record]]:
     """Visible rows whose `column` is in `values`, grouped by that column (one query per level).
 
@@ -218,20 +232,27 @@ def grouped_by(
     if not values:
         return groups
     if where:
-        query = _lookup_query(visible, column, masked=True, columns=_frozen(columns), where=where)
+        query = _lookup_query(visible, column, masked=True, columns=_frozen(columns), where=where, node=node)
     else:
-        query = _lookup(visible, column, masked=True, columns=_frozen(columns))
+        query = _lookup(visible, column, masked=True, columns=_frozen(columns), node=node)
     for record in _records(conn.execute(query, {"keys": sorted(set(values))})):
         groups[record[column]].append(record)
     return groups
 
 
 @lru_cache(maxsize=1024)
-def _lookup(visible: RowFilter, column: str, *, masked: bool, columns: frozenset[str] | None) -> Select[Any]:
+def _lookup(
+    visible: RowFilter,
+    column: str,
+    *,
+    masked: bool,
+    columns: frozenset[str] | None,
+    node: JsonNode | None = None,
+) -> Select[Any]:
     """The statement for visible rows whose `column` is among the `keys` parameter. Built once
     per filter (the policy's filters are shared by every request with the same scope), so a
     request pays only for binding its keys, not for building and adapting the clauses again."""
-    return _lookup_query(visible, column, masked=masked, columns=columns)
+    return _lookup_query(visible, column, masked=masked, columns=columns, node=node)
 
 
 def _lookup_query(
@@ -241,11 +262,19 @@ def _lookup_query(
     masked: bool,
     columns: frozenset[str] | None,
     where: Sequence[ColumnElement[bool]] = (),
+    node: JsonNode | None = None,
 ) -> Select[Any]:
     """`_lookup`'s statement, built afresh; `where`: further clauses on what the app sees."""
     keys: BindParameter[Any] = bindparam("keys", expanding=True)
     column_of_app = and_(visible.column(column).in_(keys), *where) if masked else None
-    return keyed(visible, visible.table.c[column].in_(keys), column_of_app, order_by=("id",), columns=columns)
+    return keyed(
+        visible,
+        visible.table.c[column].in_(keys),
+        column_of_app,
+        order_by=("id",),
+        columns=columns,
+        node=node,
+    )
 
 
 def _frozen(columns: Collection[str] | None) -> frozenset[str] | None:
@@ -260,11 +289,12 @@ def keyed(
     order_by: Sequence[str] = (),
     columns: Collection[str] | None = None,
     rank_within: str | None = None,
+    node: JsonNode | None = None,
 ) -> Select[Any]:
     """The visible rows among those `key` (a clause on raw, indexed columns) picks: the candidates
     are found first, then the policy's filter, its masks and `masked` (a clause on what the app
     sees) apply to them alone. `rank_within`: add each row's rank in id order among the rows
-    sharing that column's value, as `_rank`.
+    sharing that column's value, as `_rank`; `node`: each row also rendered as that JSON object.
 
     Why a CTE: the policy's filter starts with `source_id = …`, the prefix of a unique index, and
     SQLite's planner (without statistics) drives the whole query from it — a scan of every row of
@@ -272,13 +302,26 @@ def keyed(
     inlines it and plans from statistics as before.
     """
     table = visible.table
-    hits = select(table).where(key).cte(f"{table.name}_hits").prefix_with("MATERIALIZED", dialect="sqlite")
+    # What the app sees of the hits: the selected columns and those `node` renders (never the
+    # raw columns, which RowFilter.column would fall back to for a name missing here).
+    seen = None if columns is None else set(columns) | (node.columns if node is not None else set())
+    # The hits carry only the columns read after (SQLite copies every one into the CTE).
+    clauses = [visible.where, *(visible.column(name) for name in visible.names(seen))]
+    needed = _columns_of(
+        table, [*clauses, *([] if masked is None else [masked])], seen, order_by, rank_within
+    )
+    hits = (
+        select(*(table.c[name] for name in visible.names(needed)))
+        .where(key)
+        .cte(f"{table.name}_hits")
+        .prefix_with("MATERIALIZED", dialect="sqlite")
+    )
     on_hits = RowFilter(
         table=table,
         where=_adapt(hits, visible.where),
-        exprs={name: _adapt(hits, visible.column(name)) for name in visible.names(columns)},
+        exprs={name: _adapt(hits, visible.column(name)) for name in visible.names(seen)},
     )
-    query = on_hits.select(columns).where(on_hits.where)
+    query = on_hits.select(columns, node).where(on_hits.where)
     if rank_within is not None:
         rank = func.row_number().over(partition_by=hits.c[rank_within], order_by=hits.c.id)
         query = query.add_columns(rank.label(_RANK))
@@ -288,6 +331,23 @@ def keyed(
 
 
 _RANK = "_rank"
+
+
+def _columns_of(
+    table: Table,
+    clauses: Sequence[ColumnElement[Any]],
+    seen: Collection[str] | None,
+    order_by: Sequence[str],
+    rank_within: str | None,
+) -> set[str] | None:
+    """The columns of `table` a keyed read uses: what it shows, orders and ranks by, and every
+    column its clauses (the policy's filter and masks) refer to. None: all of them."""
+    if seen is None:
+        return None
+    used = {"id", *seen, *order_by, *([rank_within] if rank_within else [])}
+    for clause in clauses:
+        used |= {c.name for c in visitors.iterate(clause) if isinstance(c, Column) and c.table is table}
+    return used
 
 
 def _adapt(hits: Any, clause: ColumnElement[Any]) -> ColumnElement[Any]:

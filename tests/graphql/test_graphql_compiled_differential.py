@@ -52,7 +52,7 @@ def _answer(engine: Engine, app_id: str, query: str, *, compiled: bool, **variab
             conn, app, AccessPolicy.load(conn, app_id), Operation(query, variables), compiled=compiled
         )
     entry = {k: v for k, v in vars(outcome.entry).items() if k != "duration_ms"}
-    return {"payload": outcome.payload, "audit": entry}
+    return {"payload": outcome.plain_payload(), "audit": entry}
 
 
 def _takes_compiled_path(engine: Engine, app_id: str, query: str, **variables: Any) -> bool:

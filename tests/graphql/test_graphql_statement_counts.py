@@ -57,9 +57,9 @@ def _run(engine: Engine, *, students: int, schools: int, compiled: bool) -> tupl
         assert record is not None
         policy = AccessPolicy.load(conn, app.id)
         with _counting(engine) as statements:
-            outcome = execute(conn, record, policy, Operation(ROSTER), compiled=compiled)
-    assert "errors" not in outcome.payload, outcome.payload["errors"]
-    edges = outcome.payload["data"]["schools"]["edges"]
+            payload = execute(conn, record, policy, Operation(ROSTER), compiled=compiled).plain_payload()
+    assert "errors" not in payload, payload["errors"]
+    edges = payload["data"]["schools"]["edges"]
     assert len(edges) == schools
     return sum(len(e["node"]["students"]["edges"]) for e in edges), len(statements)
 
@@ -88,7 +88,7 @@ def _students(engine: Engine, app_id: str) -> dict[str, tuple[str | None, str | 
     with engine.connect() as conn:
         record = get_app(conn, app_id)
         assert record is not None
-        payload = execute(conn, record, AccessPolicy.load(conn, app_id), Operation(PAGE)).payload
+        payload = execute(conn, record, AccessPolicy.load(conn, app_id), Operation(PAGE)).plain_payload()
     assert "errors" not in payload, payload["errors"]
     nodes = [
         edge["node"]
@@ -148,7 +148,7 @@ def test_a_school_lookup_reuses_its_statement_across_requests(engine: Engine) ->
         with engine.connect() as conn:
             record = get_app(conn, app.id)
             assert record is not None
-            return execute(conn, record, AccessPolicy.load(conn, app.id), query).payload
+            return execute(conn, record, AccessPolicy.load(conn, app.id), query).plain_payload()
 
     first = ask()
     assert first["data"]["school"] == {"hubId": school.id}

@@ -12,8 +12,10 @@ executed by the resolvers as before.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 
+import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -26,8 +28,10 @@ from graphql import (
     get_named_type,
 )
 
-from hub.graphql.compiled.values import BASE_COLUMNS, SCALARS, Render, Row, field_columns
+from hub.graphql.compiled.values import BASE_COLUMNS, SCALARS, Render, Row, field_columns, json_node
 from hub.graphql.pagination import encode_cursor
+from hub.store.json_nodes import COLUMN as JSON_COLUMN
+from hub.store.json_nodes import JsonNode
 
 _COMMON = frozenset({"__typename", "id", "hubId", "sourceRecordId", "updatedAt", "deletedAt"})
 _CONNECTIONS = ("PersonConnection", "ClassConnection", "EnrollmentConnection")
@@ -82,6 +86,10 @@ class Selection:
     # On an edge type whose node renders from its row alone: (response key, render) for the
     # whole edge, so a page of such edges is one comprehension (no per-edge calls or paths).
     edge_renders: tuple[tuple[str, Render], ...] | None = None
+    # On a node type of scalars only: the node as a JSON object the database renders into each
+    # row it reads (hub.store.json_nodes), spliced into the response as it is. None where a
+    # field has no SQL rendering, or where the rows are shared with another selection.
+    json: JsonNode | None = None
 
 
 @dataclass(frozen=True)
@@ -133,16 +141,60 @@ def _selection(parent: GraphQLObjectType, selection_set: SelectionSetNode | None
                 if children is None:
                     return None
         fields.append(Field(key=key, name=name, node=node, definition=definition, children=children))
-    fields = _shared_loads(fields)
+    fields = _shared_loads(_one_read_each(fields))
     scalars = SCALARS.get(parent.name, {})
     renders = tuple((f.key, scalars.get(f.name), f) for f in fields) if scalars else ()
+    scalars_only = bool(renders) and all(render is not None for _, render, _ in renders)
+    json = json_node(parent.name, [(f.key, f.name) for f in fields]) if scalars_only else None
     return Selection(
         type_name=parent.name,
         fields=tuple(fields),
-        columns=_columns(parent.name, fields),
+        # A node the database renders needs only what the audit reads besides.
+        columns=BASE_COLUMNS.get(parent.name) if json is not None else _columns(parent.name, fields),
         renders=renders,
-        scalars_only=bool(renders) and all(render is not None for _, render, _ in renders),
+        scalars_only=scalars_only,
         edge_renders=_edge_renders(parent.name, fields),
+        json=json,
+    )
+
+
+def connection_json(selection: Selection | None) -> JsonNode | None:
+    """What a connection's rows are read with: its one `edges { node }`'s JSON, if any."""
+    edges = [f for f in selection.fields if f.name == "edges"] if selection is not None else []
+    nodes = (
+        [f for f in edges[0].children.fields if f.name == "node"]
+        if len(edges) == 1 and edges[0].children
+        else []
+    )
+    return nodes[0].children.json if len(nodes) == 1 and nodes[0].children is not None else None
+
+
+def _one_read_each(fields: list[Field]) -> list[Field]:
+    """Rows read once for two fields (aliases of one edge, two `edges` or `node` of a page) can
+    carry one selection's JSON only: render such nodes from their rows instead."""
+    repeated = {name for name, n in Counter(f.name for f in fields).items() if n > 1}
+    return [
+        replace(f, children=_rendered_from_rows(f.children))
+        if f.name in repeated and f.children is not None
+        else f
+        for f in fields
+    ]
+
+
+def _rendered_from_rows(selection: Selection) -> Selection:
+    """`selection` with no JSON read for it or for the nodes below its edges."""
+    fields = [
+        replace(f, children=_rendered_from_rows(f.children))
+        if f.children is not None and f.name in ("edges", "node")
+        else f
+        for f in selection.fields
+    ]
+    return replace(
+        selection,
+        fields=tuple(fields),
+        columns=_columns(selection.type_name, fields),
+        json=None,
+        edge_renders=_edge_renders(selection.type_name, fields),
     )
 
 
@@ -172,8 +224,15 @@ def _cursor(row: Row) -> str:
 
 
 def _scalars_node(selection: Selection) -> Render:
+    if selection.json is not None:
+        return rendered_json
     renders = [(key, render) for key, render, _ in selection.renders if render is not None]
     return lambda row: {key: render(row) for key, render in renders}
+
+
+def rendered_json(row: Row) -> orjson.Fragment:
+    """The node the database rendered into `row`, spliced into the response unparsed."""
+    return orjson.Fragment(row[JSON_COLUMN])
 
 
 def _shared_loads(fields: list[Field]) -> list[Field]:

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from graphql import GraphQLError, GraphQLSchema, located_error
 from graphql.execution.values import get_argument_values, get_variable_values
 from sqlalchemy import Table
 
 from hub.access.policy import PERSON_DATA_TYPES
-from hub.graphql.compiled.plan import Field, Plan, Selection
+from hub.graphql.compiled.plan import Field, Plan, Selection, connection_json, rendered_json
 from hub.graphql.compiled.values import BASE_COLUMNS, Row
 from hub.graphql.context import Batch, Context
 from hub.graphql.enums import EnrollmentRole, to_enum
@@ -42,6 +43,7 @@ from hub.graphql.types import (
 from hub.store import reads
 
 Path = tuple[str | int, ...]
+Node = dict[str, Any] | orjson.Fragment  # a JSON object built here, or rendered by the database
 
 
 class NotCompiledError(Exception):
@@ -107,10 +109,13 @@ class _Runner:
         except ApiError as exc:
             raise NotCompiledError("an error on a non-null field") from exc
         visible = self.ctx.filters.school_filter(ORGANISATIONS)
-        rows, more = reads.page(self.ctx.conn, ORGANISATIONS, visible, first=size, after_id=after_id)
+        node = connection_json(field.children)
+        rows, more = reads.page(
+            self.ctx.conn, ORGANISATIONS, visible, first=size, after_id=after_id, node=node
+        )
         return self.connection(field, path, self.items("School", rows), more)
 
-    def school(self, field: Field, path: Path) -> dict[str, Any] | None:
+    def school(self, field: Field, path: Path) -> Node | None:
         hub_id = str(self.args(field)["id"])
         try:
             type_name, hub_id = parse_global_id(hub_id)
@@ -119,8 +124,9 @@ class _Runner:
         if type_name != "School":
             return None
         visible = self.ctx.filters.school_filter(ORGANISATIONS)
+        node = field.children.json if field.children is not None else None
         found = self.items(
-            "School", list(reads.by_ids(self.ctx.conn, ORGANISATIONS, visible, {hub_id}).values())
+            "School", list(reads.by_ids(self.ctx.conn, ORGANISATIONS, visible, {hub_id}, node=node).values())
         )
         return self.node(field.children, found[0], path) if found else None
 
@@ -170,9 +176,11 @@ class _Runner:
                 out[part.key] = self.node(part.children, item, (*path, part.key))
         return out
 
-    def node(self, selection: Selection | None, item: Item, path: Path) -> dict[str, Any]:
+    def node(self, selection: Selection | None, item: Item, path: Path) -> Node:
         assert selection is not None
         row = item.row
+        if selection.json is not None:
+            return rendered_json(row)
         if selection.scalars_only:
             return {key: render(row) for key, render, _ in selection.renders}  # type: ignore[misc]
         out: dict[str, Any] = {}
@@ -240,11 +248,12 @@ class _Runner:
             # A person's role is fixed by the data type: its index finds the candidates.
             key=(("role", PERSON_DATA_TYPES[data_type]),) if table is PEOPLE else (),
             columns=_columns(_NODE_TYPES[field.name], field.children),
+            node=connection_json(field.children),
         )
         items = iter(self.items(_NODE_TYPES[field.name], [r for rows, _ in pages.values() for r in rows]))
         return {school: ([next(items) for _ in rows], more) for school, (rows, more) in pages.items()}
 
-    def enrollments(self, field: Field, item: Item, path: Path) -> list[dict[str, Any]]:
+    def enrollments(self, field: Field, item: Item, path: Path) -> list[Node]:
         """Person → enrollments (by person_id) and class → enrollments (by class_id)."""
         self.ctx.require("enrollments", item.row["school_id"])
         column = "person_id" if item.type_name == "Person" else "class_id"
@@ -253,9 +262,9 @@ class _Runner:
             visible = self.ctx.filters.row_filter(ENROLLMENTS, "enrollments")
             columns = _columns("Enrollment", field.children)
             parents = self.granting(item.batch, "enrollments")
-            groups = reads.grouped_by(
-                self.ctx.conn, ENROLLMENTS, visible, column, {row["id"] for row in parents}, columns
-            )
+            ids = {row["id"] for row in parents}
+            node = field.children.json if field.children is not None else None
+            groups = reads.grouped_by(self.ctx.conn, ENROLLMENTS, visible, column, ids, columns, node=node)
             flat = self.items("Enrollment", [row for rows in groups.values() for row in rows])
             nodes = iter(flat)
             return {key: [next(nodes) for _ in rows] for key, rows in groups.items()}
@@ -265,7 +274,7 @@ class _Runner:
         children = groups.get(item.row["id"], [])
         return [self.node(field.children, child, (*path, n)) for n, child in enumerate(children)]
 
-    def person(self, field: Field, item: Item, path: Path) -> dict[str, Any] | None:
+    def person(self, field: Field, item: Item, path: Path) -> Node | None:
         row = item.row
         if not row["person_id"]:
             return None
@@ -277,7 +286,7 @@ class _Runner:
             return None
         return self.node(field.children, person, path)
 
-    def klass(self, field: Field, item: Item, path: Path) -> dict[str, Any] | None:
+    def klass(self, field: Field, item: Item, path: Path) -> Node | None:
         row = item.row
         if not row["class_id"]:
             return None
@@ -287,19 +296,19 @@ class _Runner:
             return None
         return self.node(field.children, klass, path)
 
-    def contacts(self, field: Field, item: Item, path: Path) -> list[dict[str, Any]]:
+    def contacts(self, field: Field, item: Item, path: Path) -> list[Node]:
         """A student's contacts, in the order the student's record lists them."""
         self.ctx.require("contacts", item.row["school_id"])
         found = self.referenced(field, item, PEOPLE, "Person", "contacts", "agent_ids", scoped=True)
         children = [found[i] for i in _listed(item.row["agent_ids"]) if i in found]
         return [self.node(field.children, child, (*path, n)) for n, child in enumerate(children)]
 
-    def course(self, field: Field, item: Item, path: Path) -> dict[str, Any] | None:
+    def course(self, field: Field, item: Item, path: Path) -> Node | None:
         found = self.referenced(field, item, COURSES, "Course", "classes", "course_id")
         course = found.get(item.row["course_id"]) if item.row["course_id"] else None
         return None if course is None else self.node(field.children, course, path)
 
-    def sessions(self, field: Field, item: Item, path: Path) -> list[dict[str, Any]]:
+    def sessions(self, field: Field, item: Item, path: Path) -> list[Node]:
         found = self.referenced(field, item, SESSIONS, "AcademicSession", "classes", "session_ids")
         children = [found[i] for i in _listed(item.row["session_ids"]) if i in found]
         return [self.node(field.children, child, (*path, n)) for n, child in enumerate(children)]
@@ -332,7 +341,9 @@ class _Runner:
                 ids = {v for row in rows for v in row[column] or ()}
             else:
                 ids = {row[column] for row in rows if row[column] is not None}
-            found = reads.by_ids(self.ctx.conn, table, visible, ids, _columns(type_name, field.children))
+            columns = _columns(type_name, field.children)
+            node = field.children.json if field.children is not None else None
+            found = reads.by_ids(self.ctx.conn, table, visible, ids, columns, node=node)
             return {i.row["id"]: i for i in self.items(type_name, list(found.values()))}
 
         loaded: dict[str, Item] = item.batch.once(field.name, load)

@@ -9,8 +9,12 @@ from datetime import date
 from operator import itemgetter
 from typing import Any
 
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Integer, String, Table
+
 from hub.graphql.enums import ClassKind, EnrollmentRole, Role, SessionKind, to_enum
 from hub.graphql.ids import global_id
+from hub.store import CANONICAL_TABLES
+from hub.store.json_nodes import MAX_FIELDS, JsonField, JsonNode
 
 Row = dict[str, Any]
 Render = Callable[[Row], Any]
@@ -142,3 +146,58 @@ def field_columns(type_name: str, field: str) -> frozenset[str]:
         return frozenset()
     column = _RENAMED.get(field, snake(field))
     return frozenset() if column is None else frozenset({column})
+
+
+# --- the same scalars rendered by the database (hub.store.json_nodes) -------------------------------
+
+_TABLES: dict[str, Table] = {
+    "School": CANONICAL_TABLES["organisation"],
+    "Person": CANONICAL_TABLES["person"],
+    "Class": CANONICAL_TABLES["class"],
+    "Course": CANONICAL_TABLES["course"],
+    "AcademicSession": CANONICAL_TABLES["academic_session"],
+    "Enrollment": CANONICAL_TABLES["enrollment"],
+}
+_ENUMS: dict[tuple[str, str], type[enum.Enum]] = {
+    ("Person", "role"): Role,
+    ("Class", "kind"): ClassKind,
+    ("AcademicSession", "kind"): SessionKind,
+    ("Enrollment", "role"): EnrollmentRole,
+}
+
+
+def json_node(type_name: str, fields: list[tuple[str, str]]) -> JsonNode | None:
+    """The node of `type_name` with these (response key, field) as a JSON object rendered in SQL,
+    equal to what SCALARS render; None when a field has no SQL rendering (lists, datetimes,
+    districtLevel): such nodes are rendered here, from their rows."""
+    rendered = [_json_field(type_name, key, name) for key, name in fields]
+    if not rendered or len(rendered) > MAX_FIELDS or any(f is None for f in rendered):
+        return None
+    return JsonNode(tuple(f for f in rendered if f is not None))
+
+
+def _json_field(type_name: str, key: str, name: str) -> JsonField | None:
+    if type_name not in _TABLES or name not in SCALARS[type_name]:
+        return None
+    if name == "__typename":
+        return JsonField(key, "const", constant=type_name)
+    if name == "id":
+        return JsonField(key, "global_id", column="id", constant=type_name)
+    column = _RENAMED.get(name, snake(name))
+    table = _TABLES[type_name]
+    if column is None or column not in table.c:
+        return None
+    kind = _ENUMS.get((type_name, name))
+    if kind is not None:
+        names = tuple((str(member.value), member.name) for member in kind)
+        # As to_enum: OTHER for a value this API doesn't know (Role has none: roles are the data types).
+        other = "OTHER" if "OTHER" in kind.__members__ else None
+        return JsonField(key, "enum", column=column, constant=other, names=names)
+    column_type = table.c[column].type
+    if isinstance(column_type, Boolean):
+        return JsonField(key, "bool", column=column)
+    if isinstance(column_type, Date) and not isinstance(column_type, DateTime):
+        return JsonField(key, "date", column=column)
+    if isinstance(column_type, String | Integer | BigInteger):  # Text is a String
+        return JsonField(key, "plain", column=column)
+    return None  # JSON lists and datetimes: rendered from the row
