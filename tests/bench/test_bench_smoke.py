@@ -22,6 +22,11 @@ EXPECTED = {
     "graphql.flat_10k.p99_ms",
     "graphql.nested.median_ms",
     "graphql.nested.p99_ms",
+    *(
+        f"graphql.{q}.{s}"
+        for q in ("students_page", "flat_10k", "nested")
+        for s in ("speedup", "execution_speedup")
+    ),
     "throughput.rps",
     "memory.server.peak_rss_mib",
 }
