@@ -5,7 +5,6 @@ and the concurrency cap hold for every request, including the many single-object
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +14,7 @@ import httpx
 
 from adapters.arbor.dialect import API_ROOT, CHANGE_TYPES, RESOURCES, Resource, format_datetime
 from adapters.sdk import AuthError, OpenClients, RateLimiter, SourceContractError, SourceHttpClient
+from adapters.sdk.http import gather_requests
 
 Record = dict[str, Any]
 
@@ -110,8 +110,9 @@ class ArborClient:
 
     async def resolve(self, http: SourceHttpClient, refs: list[Record]) -> list[Record]:
         """Fetch the objects behind references, concurrently. SourceHttpClient's semaphore and the
-        shared limiter pace them; gathering a whole page keeps the connection pool busy."""
-        return list(await asyncio.gather(*(self._fetch(http, ref) for ref in refs)))
+        shared limiter pace them; gathering a whole page keeps the connection pool busy. The first
+        to fail cancels the rest (see gather_requests)."""
+        return await gather_requests(*(self._fetch(http, ref) for ref in refs))
 
     async def _fetch(self, http: SourceHttpClient, ref: Record) -> Record:
         href = ref.get("href") if isinstance(ref, dict) else None

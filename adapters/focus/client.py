@@ -8,7 +8,6 @@ a batch of students at a time, so pages come out in roster order and progress ca
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import time
 from collections.abc import AsyncIterator, Callable, Generator
@@ -20,6 +19,7 @@ import httpx
 
 from adapters.focus.dialect import FieldError, Record, first, get, ident, items
 from adapters.sdk import AuthError, OpenClients, Page, RateLimiter, SourceContractError, SourceHttpClient
+from adapters.sdk.http import gather_requests
 
 TOKEN_PATH = "/oauth/token"  # noqa: S105 - a URL path, not a secret
 
@@ -249,7 +249,7 @@ class FocusClient:
         async with self.http() as http:
             for start in range(0, len(roster), self.batch):
                 batch = roster[start : start + self.batch]
-                fetched = await asyncio.gather(
+                fetched = await gather_requests(
                     *(self._student_page(http, s, p) for s in batch for p in pages)
                 )
                 yield Page(records=fetched, location=location, total=len(roster) * len(pages))
@@ -265,7 +265,7 @@ class FocusClient:
         schools = [ident(s.get("id"), "schools.id") for s in await self.schools()]
         async with self.http() as http:
             for school in schools:
-                bodies = await asyncio.gather(
+                bodies = await gather_requests(
                     *(http.get_json(f"schools/{school}/calendar/{y}/{m}") for y, m in months)
                 )
                 records: list[dict[str, Any]] = [

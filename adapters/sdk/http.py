@@ -14,9 +14,9 @@ import json
 import random
 import socket
 import ssl
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -37,6 +37,8 @@ MAX_REDIRECTS = 5
 METADATA_ADDRESSES = frozenset(
     ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
 )
+
+T = TypeVar("T")
 
 
 class SourceHttpClient:
@@ -188,6 +190,26 @@ class OpenClients:
     async def aclose(self) -> None:
         for client in list(self._clients):
             await client.aclose()
+
+
+async def gather_requests(*requests: Coroutine[Any, Any, T]) -> list[T]:
+    """Run requests on one SourceHttpClient concurrently and return their results in order; the
+    first to fail cancels the others and waits for them to end, then is raised as it is.
+
+    Use it instead of `asyncio.gather`, which leaves the others running when one fails: the caller
+    then leaves `async with client` and closes the client under them, and a request already inside
+    httpx (an auth flow fetching a token after a 401, a connection still being made) carries on
+    through the closed pool, which opens connections nobody closes. They are left open when the
+    run's event loop ends and reported as unclosed sockets whenever they are garbage-collected.
+    """
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(request) for request in requests]
+    except BaseExceptionGroup as failed:
+        error = failed.exceptions[0]
+    else:
+        return [task.result() for task in tasks]
+    raise error
 
 
 @cache

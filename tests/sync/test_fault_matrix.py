@@ -43,12 +43,6 @@ from hub.sync import sync_source
 from hub.synthetic import SyntheticDistrict, generate_district
 from tests.snapshots import store_snapshot
 
-# A socket or asyncio transport left by one fault case (connections cut or held mid-response on
-# purpose) is collected during a later test and reported as unclosed. Adapters close every
-# client their reads opened (tests/adapters/sdk/test_open_clients.py); whether the rest comes from
-# the simulator's shutdown or a client is not yet known, so pyproject.toml makes "unclosed ..."
-# ResourceWarnings non-errors for now (see the issue #5 note).
-
 
 class Outcome(enum.Enum):
     APPLIED = "applied"
@@ -108,9 +102,8 @@ def _standard_cases(paged: dict[str, Any], timeout: float, **overrides: Case) ->
 
 # -- OneRoster 1.1 REST (OAuth 1.0a: every request signed, no token to expire) ------------------------
 
-# Long enough that no ordinary page times out on a loaded 2-core machine: at 0.3 s a case under
-# heavy load once failed on a client socket reported unclosed, most likely left by an unplanned
-# timeout. A timeout fault holds a request for ten times this.
+# Long enough that no ordinary page times out on a loaded 2-core machine. A timeout fault holds a
+# request for ten times this.
 ONEROSTER_TIMEOUT = 1.0
 ONEROSTER_NOT_CARRIED_HERE = {
     **ONEROSTER_NOT_CARRIED,
