@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import Connection, and_, or_, select, update
 
@@ -85,15 +86,26 @@ class GrantOptions(BaseModel):
         """Options as stored in a grant row or scope snapshot, possibly written by an older
         version: unknown keys (options since dropped) are ignored and null means the default.
         A value that is invalid raises GrantError rather than guessing, which could widen access."""
-        known = {k: v for k, v in (options or {}).items() if k in cls.model_fields and v is not None}
-        try:
-            return cls.model_validate(known)
-        except ValidationError as exc:
-            raise GrantError(f"stored grant options are invalid: {describe(exc)}") from exc
+        return _from_stored(orjson.dumps(options or {}, option=orjson.OPT_SORT_KEYS))
 
     def stored(self) -> dict[str, Any]:
         """The JSON kept in Grant.options: every option, so what a grant means is on the row."""
         return self.model_dump(mode="json")
+
+
+@lru_cache(maxsize=512)
+def _from_stored(stored: bytes) -> GrantOptions:
+    """GrantOptions.from_stored once per distinct stored JSON: an app granted 120 schools carries
+    the same options on every grant, and each request reads them all (the model is frozen, so
+    one instance is safely shared). An invalid value is not cached: it raises every time."""
+    known = {k: v for k, v in orjson.loads(stored).items() if k in _OPTION_NAMES and v is not None}
+    try:
+        return GrantOptions.model_validate(known)
+    except ValidationError as exc:
+        raise GrantError(f"stored grant options are invalid: {describe(exc)}") from exc
+
+
+_OPTION_NAMES = frozenset(GrantOptions.model_fields)
 
 
 def parse_options(options: GrantOptions | Mapping[str, Any] | None) -> GrantOptions:

@@ -78,3 +78,15 @@ def test_the_scope_snapshot_holds_options_normalised() -> None:
 
     assert policy({}).snapshot() == policy(GrantOptions().stored()).snapshot()
     assert policy({"custom_fields": ["x"]}).snapshot() != policy({}).snapshot()
+
+
+def test_stored_options_are_validated_once_per_distinct_json() -> None:
+    """A request reads every grant of the app: equal stored options (in any key order) give the
+    one frozen instance, and an invalid value raises on every read, never cached as valid."""
+    first = GrantOptions.from_stored({"future_enrollments_active": True, "max_requests_per_minute": 60})
+    again = GrantOptions.from_stored({"max_requests_per_minute": 60, "future_enrollments_active": True})
+    assert again is first
+    assert first.max_requests_per_minute == 60
+    for _ in range(2):
+        with pytest.raises(GrantError, match="stored grant options are invalid"):
+            GrantOptions.from_stored({"max_requests_per_minute": "lots"})
