@@ -6,6 +6,7 @@ import logging
 import secrets
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path(".satchel")
@@ -22,6 +23,11 @@ class Settings(BaseSettings):
     # The compiled GraphQL path (docs/adr/0006-graphql-compiler.md); false sends every request
     # through the resolvers instead.
     graphql_compiler: bool = True
+    # GraphQL requests executed at once per API process (worker threads). Execution is mostly
+    # Python holding the GIL, so threads beyond a few only contend for it: on 2 cores, 4 served
+    # 25-30% more requests/s than anyio's default of 40 (docs/benchmarks.md, throughput). Raise it
+    # when requests mostly wait on a remote database.
+    graphql_workers: int = Field(default=4, ge=1)
     # A run quarantining more than this share of what it read fails and applies nothing.
     quarantine_max_share: float = 0.1
     # A run deleting more than this share of a school's records is refused unless forced.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import anyio
 import anyio.to_thread
 import orjson
 from fastapi import APIRouter, Request, Response
@@ -44,6 +45,8 @@ def graphql_router(engine: Engine, settings: Settings) -> APIRouter:
     limiter = RateLimiter()
     schema = build_schema(settings.introspection)
     compiled = settings.graphql_compiler
+    # Executions at once (Settings.graphql_workers): the rest wait here, not in the GIL.
+    workers = anyio.CapacityLimiter(settings.graphql_workers)
 
     @router.post("/graphql", tags=["graphql"])
     async def graphql(request: Request) -> Response:
@@ -73,7 +76,7 @@ def graphql_router(engine: Engine, settings: Settings) -> APIRouter:
             return outcome, decision
 
         try:
-            outcome, decision = await anyio.to_thread.run_sync(run)
+            outcome, decision = await anyio.to_thread.run_sync(run, limiter=workers)
         except TokenError as exc:
             return _errors(401, str(exc), exc.code, {"WWW-Authenticate": 'Bearer realm="satchel"'})
         except RefusedError as exc:

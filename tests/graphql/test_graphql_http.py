@@ -96,3 +96,52 @@ def test_graphiql_only_when_enabled(engine: Engine) -> None:
     page = ApiClient(create_app(engine, Settings(graphiql=True))).get("/graphql")
     assert page.status_code == 200
     assert "graphiql" in page.text.lower()
+
+
+def test_at_most_graphql_workers_requests_execute_at_once(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Requests beyond Settings.graphql_workers wait for a worker instead of all running at once
+    (and contending for the GIL); every one is still answered."""
+    import asyncio
+    import threading
+    import time
+
+    import httpx
+
+    from hub.graphql import http as graphql_http
+
+    with engine.begin() as conn:
+        district = make_district(conn)
+        app, _ = make_app(conn, source_id=district.source_id, school_ids=[district.schools[0].id])
+        token = make_token(conn, app.id)
+    running, most = 0, 0
+    lock = threading.Lock()
+    execute = graphql_http.execute
+
+    def slow_execute(*args: object, **kwargs: object) -> object:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        try:
+            return execute(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(graphql_http, "execute", slow_execute)
+    asgi = create_app(engine, Settings(graphql_workers=2))
+
+    async def ask_many() -> list[int]:
+        transport = httpx.ASGITransport(app=asgi)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+            headers = {"Authorization": f"Bearer {token}"}
+            responses = await asyncio.gather(
+                *(client.post("/graphql", json={"query": VIEWER}, headers=headers) for _ in range(8))
+            )
+        return [r.status_code for r in responses]
+
+    assert asyncio.run(ask_many()) == [200] * 8
+    assert most == 2
