@@ -41,6 +41,7 @@ from hub.graphql.types import (
     roster_listing,
 )
 from hub.store import reads
+from hub.store.json_nodes import JsonNode
 
 Path = tuple[str | int, ...]
 Node = dict[str, Any] | orjson.Fragment  # a JSON object built here, or rendered by the database
@@ -124,10 +125,8 @@ class _Runner:
         if type_name != "School":
             return None
         visible = self.ctx.filters.school_filter(ORGANISATIONS)
-        node = field.children.json if field.children is not None else None
-        found = self.items(
-            "School", list(reads.by_ids(self.ctx.conn, ORGANISATIONS, visible, {hub_id}, node=node).values())
-        )
+        rows = reads.by_ids(self.ctx.conn, ORGANISATIONS, visible, {hub_id}, node=_json(field))
+        found = self.items("School", list(rows.values()))
         return self.node(field.children, found[0], path) if found else None
 
     # --- nodes and connections ------------------------------------------------------------------------
@@ -263,8 +262,9 @@ class _Runner:
             columns = _columns("Enrollment", field.children)
             parents = self.granting(item.batch, "enrollments")
             ids = {row["id"] for row in parents}
-            node = field.children.json if field.children is not None else None
-            groups = reads.grouped_by(self.ctx.conn, ENROLLMENTS, visible, column, ids, columns, node=node)
+            groups = reads.grouped_by(
+                self.ctx.conn, ENROLLMENTS, visible, column, ids, columns, node=_json(field)
+            )
             flat = self.items("Enrollment", [row for rows in groups.values() for row in rows])
             nodes = iter(flat)
             return {key: [next(nodes) for _ in rows] for key, rows in groups.items()}
@@ -342,8 +342,7 @@ class _Runner:
             else:
                 ids = {row[column] for row in rows if row[column] is not None}
             columns = _columns(type_name, field.children)
-            node = field.children.json if field.children is not None else None
-            found = reads.by_ids(self.ctx.conn, table, visible, ids, columns, node=node)
+            found = reads.by_ids(self.ctx.conn, table, visible, ids, columns, node=_json(field))
             return {i.row["id"]: i for i in self.items(type_name, list(found.values()))}
 
         loaded: dict[str, Item] = item.batch.once(field.name, load)
@@ -352,6 +351,11 @@ class _Runner:
 
 _NODE_TYPES = {"students": "Person", "staff": "Person", "contacts": "Person"}
 _NODE_TYPES.update({"classes": "Class", "enrollments": "Enrollment"})
+
+
+def _json(field: Field) -> JsonNode | None:
+    """The JSON the database renders for the nodes `field` reads (hub.store.json_nodes), if any."""
+    return field.children.json if field.children is not None else None
 
 
 def _columns(type_name: str, selection: Selection | None) -> frozenset[str] | None:
