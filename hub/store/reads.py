@@ -173,7 +173,8 @@ def _ranked(
 
     The candidates are ranked as (id, school) pairs only, and the rows of the page read after by
     id: SQLite's window function copies every row it ranks, so ranking whole rows (masks and
-    rendered nodes included) cost the 1,000-student page three times as much."""
+    rendered nodes included) made the 1,000-student page's statement about 1.5 times as slow.
+    The ranked ids passed the policy's filter; the masks apply as the page's rows are read."""
     table = visible.table
     found = [table.c.school_id.in_(bindparam("schools", expanding=True))]
     found += [table.c[column] == value for column, value in key]
