@@ -46,31 +46,43 @@ def _rendered(engine: Engine, table: Any, type_name: str, fields: list[str]) -> 
     return [(orjson.loads(row["_node"]), {f"k_{f}": renders[f](dict(row)) for f in fields}) for row in rows]
 
 
-def test_people_render_alike(engine: Engine) -> None:
-    at = datetime(2026, 9, 1, tzinfo=UTC)
+def _insert(engine: Engine, table: Any, values: list[dict[str, Any]]) -> None:
+    """Records of `table` with these values, and what every record carries besides."""
     with engine.begin() as conn:
         source = add_source(conn, "json", "oneroster", {"path": "/nowhere"})
+        common = {"source_id": source, "updated_at": datetime(2026, 9, 1, tzinfo=UTC), "content_hash": "h"}
         conn.execute(
-            insert(PEOPLE),
+            insert(table),
             [
                 {
                     "id": f"00000000-0000-0000-0000-{n:012d}",
-                    "source_id": source,
-                    "source_record_id": f"p'{n}",
-                    "updated_at": at,
+                    "source_record_id": f"r'{n}",
                     "change_version": n + 1,
-                    "content_hash": "h",
-                    "role": ["student", "staff", "contact"][n % 3],
-                    "given_name": ODD_TEXT[n % len(ODD_TEXT)],
-                    "family_name": ODD_TEXT[(n + 1) % len(ODD_TEXT)],
-                    "email": None,
-                    "enabled": [True, False, None][n % 3],
-                    "date_of_birth": [date(2011, 2, 3), None][n % 2],
-                    "gender": "x",
                 }
-                for n in range(10)
+                | common
+                | v
+                for n, v in enumerate(values)
             ],
         )
+
+
+def test_people_render_alike(engine: Engine) -> None:
+    _insert(
+        engine,
+        PEOPLE,
+        [
+            {
+                "role": ["student", "staff", "contact"][n % 3],
+                "given_name": ODD_TEXT[n % len(ODD_TEXT)],
+                "family_name": ODD_TEXT[(n + 1) % len(ODD_TEXT)],
+                "email": None,
+                "enabled": [True, False, None][n % 3],
+                "date_of_birth": [date(2011, 2, 3), None][n % 2],
+                "gender": "x",
+            }
+            for n in range(10)
+        ],
+    )
     pairs = _rendered(engine, PEOPLE, "Person", PERSON_FIELDS)
     assert len(pairs) == 10
     for from_sql, from_python in pairs:
@@ -79,27 +91,19 @@ def test_people_render_alike(engine: Engine) -> None:
 
 
 def test_enrollments_render_alike_unknown_roles_too(engine: Engine) -> None:
-    at = datetime(2026, 9, 1, tzinfo=UTC)
-    with engine.begin() as conn:
-        source = add_source(conn, "json", "oneroster", {"path": "/nowhere"})
-        conn.execute(
-            insert(ENROLLMENTS),
-            [
-                {
-                    "id": f"10000000-0000-0000-0000-{n:012d}",
-                    "source_id": source,
-                    "source_record_id": f"e{n}",
-                    "updated_at": at,
-                    "change_version": n + 1,
-                    "content_hash": "h",
-                    "role": ["student", "teacher", "districtAdministrator", None][n % 4],
-                    "primary": [True, False, None][n % 3],
-                    "begin_date": date(2026, 9, 1),
-                    "end_date": [date(2027, 7, 1), None][n % 2],
-                }
-                for n in range(8)
-            ],
-        )
+    _insert(
+        engine,
+        ENROLLMENTS,
+        [
+            {
+                "role": ["student", "teacher", "districtAdministrator", None][n % 4],
+                "primary": [True, False, None][n % 3],
+                "begin_date": date(2026, 9, 1),
+                "end_date": [date(2027, 7, 1), None][n % 2],
+            }
+            for n in range(8)
+        ],
+    )
     pairs = _rendered(engine, ENROLLMENTS, "Enrollment", ENROLLMENT_FIELDS)
     assert {p[0]["k_role"] for p in pairs} == {"STUDENT", "TEACHER", "OTHER", None}
     for from_sql, from_python in pairs:
