@@ -27,9 +27,9 @@ MAX_FIELDS = 50  # PostgreSQL functions take at most 100 arguments: 50 keys and 
 @dataclass(frozen=True)
 class JsonField:
     """`key` (a GraphQL response key: a name, so safe to inline) rendered from `column` as `kind`:
-    plain values (text, numbers) and dates as they are stored, booleans as true/false, an enum's stored value as its name
-    (`names`: value → name pairs; any other value `constant`, else null), a global id of type
-    `constant`, or the string `constant` itself."""
+    plain values (text, numbers) and dates as stored, booleans as true/false, an enum's stored
+    value as its name (`names`: value → name pairs; any other value `constant`, else null), a
+    global id of type `constant`, or the string `constant` itself."""
 
     key: str
     kind: Kind
