@@ -9,6 +9,9 @@ import base64
 import binascii
 
 from hub.graphql.errors import BadArgumentError
+from hub.store.json_nodes import global_id
+
+__all__ = ["NODE_TYPES", "global_id", "parse_global_id"]
 
 NODE_TYPES = (
     *("School", "Person", "Class", "Course", "AcademicSession", "Enrollment"),
@@ -17,10 +20,6 @@ NODE_TYPES = (
     *("AssignmentResult", "CalendarEvent", "TimetableSlot"),
     *("Demographics", "Address", "ContactPoint", "ContactRelationship", "Photo", "CustomField"),
 )
-
-
-def global_id(type_name: str, hub_id: str) -> str:
-    return base64.urlsafe_b64encode(f"{type_name}:{hub_id}".encode()).decode()
 
 
 def parse_global_id(value: str) -> tuple[str, str]:

@@ -132,8 +132,12 @@ def _global_id_postgresql(element: _GlobalId, compiler: SQLCompiler, **kw: Any) 
 SQLITE_GLOBAL_ID = "satchel_global_id"
 
 
-def sqlite_global_id(type_name: str, hub_id: str | None) -> str | None:
-    """The SQL function SQLite connections get (hub.store.engine): hub.graphql.ids.global_id."""
-    if hub_id is None:
-        return None
+def global_id(type_name: str, hub_id: str) -> str:
+    """The API's global id (hub.graphql.ids): URL-safe base64 of "Type:hubid", padded — the one
+    Python definition; `_global_id_postgresql` renders the same in SQL."""
     return base64.urlsafe_b64encode(f"{type_name}:{hub_id}".encode()).decode()
+
+
+def sqlite_global_id(type_name: str, hub_id: str | None) -> str | None:
+    """The SQL function SQLite connections get (hub.store.engine)."""
+    return None if hub_id is None else global_id(type_name, hub_id)
