@@ -9,11 +9,11 @@ from datetime import date
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Integer, String, Table
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Integer, String
 
 from hub.graphql.enums import ClassKind, EnrollmentRole, Role, SessionKind, to_enum
 from hub.graphql.ids import global_id
-from hub.store import CANONICAL_TABLES
+from hub.graphql.types import BUILDERS
 from hub.store.json_nodes import MAX_FIELDS, JsonField, JsonNode
 
 Row = dict[str, Any]
@@ -144,20 +144,17 @@ def field_columns(type_name: str, field: str) -> frozenset[str]:
         return frozenset({EDGE_COLUMNS[(type_name, field)]})
     if field not in SCALARS[type_name]:
         return frozenset()
-    column = _RENAMED.get(field, snake(field))
+    column = _column_of(field)
     return frozenset() if column is None else frozenset({column})
+
+
+def _column_of(field: str) -> str | None:
+    """The column a scalar field is read from (None: derived, or no column)."""
+    return _RENAMED.get(field, snake(field))
 
 
 # --- the same scalars rendered by the database (hub.store.json_nodes) -------------------------------
 
-_TABLES: dict[str, Table] = {
-    "School": CANONICAL_TABLES["organisation"],
-    "Person": CANONICAL_TABLES["person"],
-    "Class": CANONICAL_TABLES["class"],
-    "Course": CANONICAL_TABLES["course"],
-    "AcademicSession": CANONICAL_TABLES["academic_session"],
-    "Enrollment": CANONICAL_TABLES["enrollment"],
-}
 _ENUMS: dict[tuple[str, str], type[enum.Enum]] = {
     ("Person", "role"): Role,
     ("Class", "kind"): ClassKind,
@@ -177,14 +174,14 @@ def json_node(type_name: str, fields: list[tuple[str, str]]) -> JsonNode | None:
 
 
 def _json_field(type_name: str, key: str, name: str) -> JsonField | None:
-    if type_name not in _TABLES or name not in SCALARS[type_name]:
+    if type_name not in BUILDERS or name not in SCALARS[type_name]:
         return None
     if name == "__typename":
         return JsonField(key, "const", constant=type_name)
     if name == "id":
         return JsonField(key, "global_id", column="id", constant=type_name)
-    column = _RENAMED.get(name, snake(name))
-    table = _TABLES[type_name]
+    column = _column_of(name)
+    table = BUILDERS[type_name][0]
     if column is None or column not in table.c:
         return None
     kind = _ENUMS.get((type_name, name))
