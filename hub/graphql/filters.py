@@ -10,6 +10,7 @@ a revoke or any grant change makes a new key, and bites on the next request as b
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from threading import Lock
 
 import orjson
@@ -20,8 +21,8 @@ from hub.store.reads import RowFilter
 
 CACHE_SIZE = 512
 
-# (scope, table, data type — None: people of every role, or a school's own record —, include_deleted)
-_Key = tuple[bytes, str, str | None, bool]
+# (scope, table, what is asked: a data type, or ":people" / ":school", include_deleted)
+_Key = tuple[bytes, str, str, bool]
 _cache: OrderedDict[_Key, RowFilter] = OrderedDict()
 _lock = Lock()
 
@@ -34,29 +35,26 @@ class Filters:
         self._scope: bytes | None = None
 
     def row_filter(self, table: Table, data_type: str, *, include_deleted: bool = False) -> RowFilter:
-        return self._get(table, data_type, include_deleted)
+        make = lambda: self.policy.row_filter(table, data_type, include_deleted=include_deleted)  # noqa: E731
+        return self._get(table, data_type, include_deleted, make)
 
     def people_filter(self, table: Table, *, include_deleted: bool = False) -> RowFilter:
-        return self._get(table, None, include_deleted)
+        make = lambda: self.policy.people_filter(table, include_deleted=include_deleted)  # noqa: E731
+        return self._get(table, ":people", include_deleted, make)
 
     def school_filter(self, organisations: Table) -> RowFilter:
-        return self._get(organisations, None, False)
+        return self._get(organisations, ":school", False, lambda: self.policy.school_filter(organisations))
 
-    def _get(self, table: Table, data_type: str | None, include_deleted: bool) -> RowFilter:
-        """`data_type` None: people of every role (`people_filter`), or on the organisations
-        table a school's own record (`school_filter`)."""
-        key = (self._scope_key(), table.name, data_type, include_deleted)
+    def _get(
+        self, table: Table, what: str, include_deleted: bool, make: Callable[[], RowFilter]
+    ) -> RowFilter:
+        key = (self._scope_key(), table.name, what, include_deleted)
         with _lock:
             found = _cache.get(key)
             if found is not None:
                 _cache.move_to_end(key)
                 return found
-        if data_type is None and table.name == "organisations":
-            made = self.policy.school_filter(table)
-        elif data_type is None:
-            made = self.policy.people_filter(table, include_deleted=include_deleted)
-        else:
-            made = self.policy.row_filter(table, data_type, include_deleted=include_deleted)
+        made = make()
         with _lock:
             _cache[key] = made
             while len(_cache) > CACHE_SIZE:
