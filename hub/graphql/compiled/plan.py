@@ -160,13 +160,11 @@ def _selection(parent: GraphQLObjectType, selection_set: SelectionSetNode | None
 
 def connection_json(selection: Selection | None) -> JsonNode | None:
     """What a connection's rows are read with: its one `edges { node }`'s JSON, if any."""
-    edges = [f for f in selection.fields if f.name == "edges"] if selection is not None else []
-    nodes = (
-        [f for f in edges[0].children.fields if f.name == "node"]
-        if len(edges) == 1 and edges[0].children
-        else []
-    )
-    return nodes[0].children.json if len(nodes) == 1 and nodes[0].children is not None else None
+    edges = [f.children for f in selection.fields if f.name == "edges"] if selection else []
+    if len(edges) != 1 or edges[0] is None:
+        return None
+    nodes = [f.children for f in edges[0].fields if f.name == "node"]
+    return nodes[0].json if len(nodes) == 1 and nodes[0] is not None else None
 
 
 def _one_read_each(fields: list[Field]) -> list[Field]:
