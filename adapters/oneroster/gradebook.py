@@ -15,7 +15,7 @@ from datetime import datetime
 
 from adapters.oneroster.client import OneRosterClient
 from adapters.oneroster.gradebook_mapping import GradebookPage, line_item_row, result_row
-from adapters.oneroster.mapping import FieldError, Record, _ref, is_deleted, to_canonical
+from adapters.oneroster.mapping import FieldError, Record, guid_ref, is_deleted, to_canonical
 from adapters.oneroster.streams import by_sourced_id, changed_since, guarded
 from adapters.oneroster.versions import FIELDS, LOOKUP_FIELDS
 from adapters.sdk import MappedPage, Page, Stream
@@ -117,7 +117,7 @@ def _refs(records: dict[str, Record], field: str) -> dict[str, str]:
     found = {}
     for sourced_id, record in records.items():
         try:
-            target = _ref(record.get(field), field)
+            target = guid_ref(record.get(field), field)
         except FieldError:
             continue  # the record's own stream quarantines it
         if target is not None:

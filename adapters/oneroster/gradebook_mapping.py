@@ -20,9 +20,9 @@ from adapters.oneroster.mapping import (
     _bool,
     _date,
     _datetime,
-    _ref,
     _required,
     _text,
+    guid_ref,
 )
 from adapters.sdk import Page
 
@@ -37,10 +37,10 @@ class GradebookPage(Page):
 
 
 def line_item_row(r: Record, page: GradebookPage) -> Record:
-    class_id = _required(_ref(r.get("class"), "class"), "class")
+    class_id = _required(guid_ref(r.get("class"), "class"), "class")
     category, category_modified = _category(r, page)
     return {
-        "school_id": _ref(r.get("school"), "school") or _school_of(class_id, page, "class"),
+        "school_id": guid_ref(r.get("school"), "school") or _school_of(class_id, page, "class"),
         "class_id": class_id,
         "title": _text(r.get("title")),
         "category": category,
@@ -52,8 +52,8 @@ def line_item_row(r: Record, page: GradebookPage) -> Record:
 
 
 def result_row(r: Record, page: GradebookPage) -> Record:
-    line_item = _required(_ref(r.get("lineItem"), "lineItem"), "lineItem")
-    class_id = _ref(r.get("class"), "class") or page.line_item_classes.get(line_item)  # 1.2 names it
+    line_item = _required(guid_ref(r.get("lineItem"), "lineItem"), "lineItem")
+    class_id = guid_ref(r.get("class"), "class") or page.line_item_classes.get(line_item)  # 1.2 names it
     if class_id is None:
         raise FieldError(
             "lineItem", f"lineItem {line_item!r} is not among /lineItems, so its class is unknown"
@@ -61,7 +61,7 @@ def result_row(r: Record, page: GradebookPage) -> Record:
     return {
         "school_id": _school_of(class_id, page, "class" if r.get("class") else "lineItem"),
         "assignment_id": line_item,
-        "student_id": _required(_ref(r.get("student"), "student"), "student"),
+        "student_id": _required(guid_ref(r.get("student"), "student"), "student"),
         "score": _float(r.get("score"), "score"),
         "status": _status(r),
         "letter": _text(r.get("textScore")),  # 1.2 only
@@ -70,7 +70,7 @@ def result_row(r: Record, page: GradebookPage) -> Record:
 
 
 def _category(r: Record, page: GradebookPage) -> tuple[str | None, Any]:
-    ref = _ref(r.get("category"), "category")
+    ref = guid_ref(r.get("category"), "category")
     if ref is None:
         return None, None
     category = page.categories.get(ref)

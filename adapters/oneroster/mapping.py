@@ -141,28 +141,28 @@ def org_row(r: Record) -> Record:
         "kind": kind,
         "name": _text(r.get("name")),
         "identifier": _text(r.get("identifier")),
-        "parent_id": _ref(r.get("parent"), "parent"),
+        "parent_id": guid_ref(r.get("parent"), "parent"),
     }
 
 
 def session_row(r: Record) -> Record:
     return {
-        "school_id": _ref(r.get("org"), "org"),  # 1.2 names the org; 1.1 sessions are district-wide
+        "school_id": guid_ref(r.get("org"), "org"),  # 1.2 names the org; 1.1 sessions are district-wide
         "kind": _vocab(r, "type", vocab.SESSION_KINDS),
         "title": _text(r.get("title")),
         "start_date": _date(r.get("startDate"), "startDate"),
         "end_date": _date(r.get("endDate"), "endDate"),
-        "parent_id": _ref(r.get("parent"), "parent"),
+        "parent_id": guid_ref(r.get("parent"), "parent"),
         "school_year": _year(r.get("schoolYear")),
     }
 
 
 def course_row(r: Record) -> Record:
     return {
-        "school_id": _ref(r.get("org"), "org"),
+        "school_id": guid_ref(r.get("org"), "org"),
         "title": _text(r.get("title")),
         "code": _text(r.get("courseCode")),
-        "school_year_id": _ref(r.get("schoolYear"), "schoolYear"),
+        "school_year_id": guid_ref(r.get("schoolYear"), "schoolYear"),
         "grades": _strings(r.get("grades"), "grades"),
         "subjects": _strings(r.get("subjects"), "subjects"),
     }
@@ -170,11 +170,11 @@ def course_row(r: Record) -> Record:
 
 def class_row(r: Record) -> Record:
     return {
-        "school_id": _ref(r.get("school"), "school"),
+        "school_id": guid_ref(r.get("school"), "school"),
         "title": _text(r.get("title")),
         "code": _text(r.get("classCode")),
         "kind": _vocab(r, "classType", vocab.CLASS_KINDS),
-        "course_id": _ref(r.get("course"), "course"),
+        "course_id": guid_ref(r.get("course"), "course"),
         "session_ids": _refs(r.get("terms"), "terms"),
         "room": _text(r.get("location")),
         "periods": _strings(r.get("periods"), "periods"),
@@ -218,7 +218,7 @@ def user_school(r: Record) -> str | None:
     first org (contacts list their students' schools after their own)."""
     _, _, role_org = _primary_role(r)
     orgs = _refs(r.get("orgs"), "orgs")
-    return _ref(r.get("primaryOrg"), "primaryOrg") or role_org or (orgs[0] if orgs else None)
+    return guid_ref(r.get("primaryOrg"), "primaryOrg") or role_org or (orgs[0] if orgs else None)
 
 
 def demographics_row(r: Record, schools: Mapping[str, str]) -> Record:
@@ -252,7 +252,7 @@ def _primary_role(r: Record) -> tuple[Any, str, str | None]:
         raise FieldError("roles", f"expected a non-empty list of roles, got {roles!r}")
     primary = [x for x in roles if str(x.get("roleType", "")).lower() == "primary"]
     chosen = (primary or roles)[0]  # a feed without roleType: the first role stands in
-    return chosen.get("role"), "roles.role", _ref(chosen.get("org"), "roles.org")
+    return chosen.get("role"), "roles.role", guid_ref(chosen.get("org"), "roles.org")
 
 
 def _demographics(d: Record | None) -> tuple[date | None, str | None, datetime | None]:
@@ -271,9 +271,9 @@ def enrollment_row(r: Record) -> Record:
     if not isinstance(role, str) or not role.strip():
         raise FieldError("role", f"missing or invalid enrollment role {role!r}")
     return {
-        "school_id": _ref(r.get("school"), "school"),
-        "person_id": _required(_ref(r.get("user"), "user"), "user"),
-        "class_id": _required(_ref(r.get("class"), "class"), "class"),
+        "school_id": guid_ref(r.get("school"), "school"),
+        "person_id": _required(guid_ref(r.get("user"), "user"), "user"),
+        "class_id": _required(guid_ref(r.get("class"), "class"), "class"),
         "role": role.strip().lower(),
         "primary": _bool(r.get("primary"), "primary", default=False),
         "begin_date": _date(r.get("beginDate"), "beginDate"),
@@ -319,7 +319,7 @@ def _required(value: Any, field: str) -> Any:
     return value
 
 
-def _ref(value: Any, field: str) -> str | None:
+def guid_ref(value: Any, field: str) -> str | None:
     """A GUIDRef {"href", "sourcedId", "type"} (or a bare id, as some feeds send) → the sourcedId."""
     if value is None or value == "":
         return None
@@ -335,7 +335,7 @@ def _refs(value: Any, field: str) -> list[str]:
         return []
     if not isinstance(value, list):
         value = [value]
-    return [ref for ref in (_ref(v, field) for v in value) if ref is not None]
+    return [ref for ref in (guid_ref(v, field) for v in value) if ref is not None]
 
 
 def _strings(value: Any, field: str) -> list[str]:
