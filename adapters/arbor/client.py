@@ -13,8 +13,14 @@ from typing import Any
 import httpx
 
 from adapters.arbor.dialect import API_ROOT, CHANGE_TYPES, RESOURCES, Resource, format_datetime
-from adapters.sdk import AuthError, OpenClients, RateLimiter, SourceContractError, SourceHttpClient
-from adapters.sdk.http import gather_requests
+from adapters.sdk import (
+    AuthError,
+    OpenClients,
+    RateLimiter,
+    SourceContractError,
+    SourceHttpClient,
+    gather_requests,
+)
 
 Record = dict[str, Any]
 

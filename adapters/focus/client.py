@@ -18,8 +18,15 @@ from urllib.parse import quote
 import httpx
 
 from adapters.focus.dialect import FieldError, Record, first, get, ident, items
-from adapters.sdk import AuthError, OpenClients, Page, RateLimiter, SourceContractError, SourceHttpClient
-from adapters.sdk.http import gather_requests
+from adapters.sdk import (
+    AuthError,
+    OpenClients,
+    Page,
+    RateLimiter,
+    SourceContractError,
+    SourceHttpClient,
+    gather_requests,
+)
 
 TOKEN_PATH = "/oauth/token"  # noqa: S105 - a URL path, not a secret
 

@@ -18,7 +18,7 @@ from adapters.sdk.errors import (
     SourceContractError,
     SourceUnreachableError,
 )
-from adapters.sdk.http import OpenClients, SourceHttpClient
+from adapters.sdk.http import OpenClients, SourceHttpClient, gather_requests
 from adapters.sdk.ratelimit import RateLimiter
 
 __all__ = [
@@ -39,4 +39,5 @@ __all__ = [
     "SourceHttpClient",
     "SourceUnreachableError",
     "Stream",
+    "gather_requests",
 ]
