@@ -30,7 +30,7 @@ PERSON = EntitySpec(
             references="people",
         ),
     ),
-    indexes=(("school_id", "role"),),
+    indexes=(("school_id", "role", "id"),),  # a school's students (etc.) in id order
 )
 
 ROLE_DATA_TYPES = {"student": "students", "staff": "staff", "contact": "contacts"}
