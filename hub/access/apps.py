@@ -36,6 +36,7 @@ class AppRecord:
     client_id: str
     created_at: datetime
     disabled_at: datetime | None
+    grants_version: int  # moves on every write to the app's grants (hub.access.policy_cache)
 
     @property
     def enabled(self) -> bool:
@@ -61,6 +62,7 @@ def register_app(conn: Connection, name: str) -> tuple[AppRecord, str]:
         "secret_hash": hash_secret(secret),
         "created_at": utcnow(),
         "disabled_at": None,
+        "grants_version": 0,
     }
     try:
         # A savepoint, so the caller's transaction survives the refusal.
@@ -106,6 +108,7 @@ def _record(values: dict[str, Any]) -> AppRecord:
         client_id=values["client_id"],
         created_at=values["created_at"],
         disabled_at=values["disabled_at"],
+        grants_version=values["grants_version"],
     )
 
 

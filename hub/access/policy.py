@@ -3,8 +3,9 @@ fields, an app may read.
 
 Every read of school data takes a `RowFilter` built here: a WHERE clause (granted source x
 school x data type, narrowed by the grant's options) and a field mask applied in SQL (a CASE
-that yields NULL for rows of schools that did not grant the field). Grants are read per request,
-so a revocation bites on the app's next request without any cache to invalidate.
+that yields NULL for rows of schools that did not grant the field). Grants are read fresh, or
+reused only while the app's grants version says they are unchanged (hub.access.policy_cache),
+so a revocation bites on the app's next request.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import orjson
@@ -99,8 +101,9 @@ class AccessPolicy:
         object.__setattr__(self, "_by_school", {k: frozenset(v) for k, v in by_school.items()})
 
     @classmethod
-    def load(cls, conn: Connection, app_id: str) -> AccessPolicy:
-        return cls(app_id=app_id, grants=tuple(active_grants(conn, app_id)))
+    def load(cls, conn: Connection, app_id: str, today: date | None = None) -> AccessPolicy:
+        grants = tuple(active_grants(conn, app_id))
+        return cls(app_id=app_id, grants=grants) if today is None else cls(app_id, grants, today)
 
     # --- questions about the grants -----------------------------------------------------------------
 
@@ -208,6 +211,14 @@ class AccessPolicy:
             # Only when a row filter depends on the date is it part of the scope.
             "today": self.today.isoformat() if dated else None,
         }
+
+    @cached_property
+    def scope_key(self) -> bytes:
+        """The snapshot and the day as canonical JSON bytes: equal keys, equal scopes. Computed
+        once per policy, which the API keeps between requests (hub.access.policy_cache)."""
+        return orjson.dumps(
+            {"scope": self.snapshot(), "today": self.today.isoformat()}, option=orjson.OPT_SORT_KEYS
+        )
 
     @classmethod
     def from_snapshot(cls, app_id: str, snapshot: dict[str, Any]) -> AccessPolicy:

@@ -13,7 +13,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from threading import Lock
 
-import orjson
 from sqlalchemy import Table
 
 from hub.access import AccessPolicy
@@ -32,7 +31,6 @@ class Filters:
 
     def __init__(self, policy: AccessPolicy) -> None:
         self.policy = policy
-        self._scope: bytes | None = None
 
     def row_filter(self, table: Table, data_type: str, *, include_deleted: bool = False) -> RowFilter:
         make = lambda: self.policy.row_filter(table, data_type, include_deleted=include_deleted)  # noqa: E731
@@ -48,7 +46,7 @@ class Filters:
     def _get(
         self, table: Table, what: str, include_deleted: bool, make: Callable[[], RowFilter]
     ) -> RowFilter:
-        key = (self._scope_key(), table.name, what, include_deleted)
+        key = (self.policy.scope_key, table.name, what, include_deleted)
         with _lock:
             found = _cache.get(key)
             if found is not None:
@@ -60,9 +58,3 @@ class Filters:
             while len(_cache) > CACHE_SIZE:
                 _cache.popitem(last=False)
         return made
-
-    def _scope_key(self) -> bytes:
-        if self._scope is None:
-            snapshot = {"scope": self.policy.snapshot(), "today": self.policy.today.isoformat()}
-            self._scope = orjson.dumps(snapshot, option=orjson.OPT_SORT_KEYS)
-        return self._scope

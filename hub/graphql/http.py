@@ -18,8 +18,9 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection, Engine
 from strawberry.http.ides import get_graphql_ide_html
 
-from hub.access import AccessPolicy, TokenError, authenticate_bearer
+from hub.access import TokenError, authenticate_bearer
 from hub.access.apps import get_app
+from hub.access.policy_cache import PolicyCache
 from hub.access.ratelimit import RateDecision, RateLimiter
 from hub.config import Settings
 from hub.graphql.execute import Operation, Outcome, execute, persist
@@ -43,6 +44,7 @@ class RefusedError(Exception):
 def graphql_router(engine: Engine, settings: Settings) -> APIRouter:
     router = APIRouter()
     limiter = RateLimiter()
+    policies = PolicyCache()
     schema = build_schema(settings.introspection)
     compiled = settings.graphql_compiler
     # Executions at once (Settings.graphql_workers): the rest wait here, not in the GIL.
@@ -59,7 +61,7 @@ def graphql_router(engine: Engine, settings: Settings) -> APIRouter:
                 app_id = authenticate_bearer(conn, authorization, utcnow())
                 app = get_app(conn, app_id)
                 assert app is not None  # the token's foreign key guarantees it
-                policy = AccessPolicy.load(conn, app_id)
+                policy = policies.policy(conn, app)
                 decision = limiter.hit(app_id, policy.requests_per_minute(), time.monotonic())
                 if not decision.allowed:
                     _audit_refusal(engine, app_id, operation.operation_name, 429, "RATE_LIMITED")

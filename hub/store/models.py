@@ -96,6 +96,9 @@ class App(Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     disabled_at: Mapped[datetime | None]
+    # Bumped by triggers on every write to this app's grants (migration 0007g): a policy built at
+    # one version is current while the version is (hub.access.policy_cache).
+    grants_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class Grant(Base):

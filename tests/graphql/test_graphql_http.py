@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine
 
+from hub.access import grant, revoke
 from hub.app import create_app
 from hub.config import Settings
 from tests.factories import ApiClient, make_app, make_district, make_token
@@ -145,3 +146,29 @@ def test_at_most_graphql_workers_requests_execute_at_once(
 
     assert asyncio.run(ask_many()) == [200] * 8
     assert most == 2
+
+
+def test_a_grant_change_bites_on_the_next_request(engine: Engine) -> None:
+    """The handler keeps each app's policy between requests (hub.access.policy_cache): a revoke,
+    and a grant made again, are both seen by the very next request."""
+    with engine.begin() as conn:
+        district = make_district(conn)
+        north, south = (s.id for s in district.schools)
+        app, _ = make_app(
+            conn, source_id=district.source_id, school_ids=[north, south], data_types=["students"]
+        )
+        token = make_token(conn, app.id)
+    client = ApiClient(create_app(engine, Settings()))
+
+    def schools() -> list[str]:
+        response = client.graphql(VIEWER, token)
+        assert response.status_code == 200, response.text
+        return sorted(g["schoolHubId"] for g in response.json()["data"]["viewer"]["grants"])
+
+    assert schools() == schools() == sorted([north, south])
+    with engine.begin() as conn:
+        revoke(conn, app.id, school_ids=[south])
+    assert schools() == [north]
+    with engine.begin() as conn:
+        grant(conn, app.id, district.source_id, [south], ["students"])
+    assert schools() == sorted([north, south])
