@@ -70,23 +70,23 @@ def register_app(conn: Connection, name: str) -> tuple[AppRecord, str]:
             conn.execute(APPS.insert().values(values))
     except IntegrityError as exc:
         raise DuplicateAppError(name) from exc
-    return _record(values), secret
+    return app_record(values), secret
 
 
 def find_app(conn: Connection, name_or_client_id: str) -> AppRecord | None:
     row = conn.execute(
         select(APPS).where(or_(APPS.c.name == name_or_client_id, APPS.c.client_id == name_or_client_id))
     ).first()
-    return _record(row._asdict()) if row else None
+    return app_record(row._asdict()) if row else None
 
 
 def get_app(conn: Connection, app_id: str) -> AppRecord | None:
     row = conn.execute(select(APPS).where(APPS.c.id == app_id)).first()
-    return _record(row._asdict()) if row else None
+    return app_record(row._asdict()) if row else None
 
 
 def list_apps(conn: Connection) -> list[AppRecord]:
-    return [_record(row._asdict()) for row in conn.execute(select(APPS).order_by(APPS.c.name))]
+    return [app_record(row._asdict()) for row in conn.execute(select(APPS).order_by(APPS.c.name))]
 
 
 def verify_client(conn: Connection, client_id: str, secret: str) -> AppRecord | None:
@@ -98,10 +98,11 @@ def verify_client(conn: Connection, client_id: str, secret: str) -> AppRecord | 
     current = hmac.compare_digest(row.secret_hash, hash_secret(secret))
     if not current and not previous_secret_matches(conn, row.id, secret):
         return None
-    return _record(row._asdict())
+    return app_record(row._asdict())
 
 
-def _record(values: dict[str, Any]) -> AppRecord:
+def app_record(values: dict[str, Any]) -> AppRecord:
+    """The app in an `apps` row (any row holding the apps table's columns)."""
     return AppRecord(
         id=values["id"],
         name=values["name"],

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, select
 
+from hub.access.apps import AppRecord, app_record
 from hub.store.models import ACCESS_TOKENS, APPS
 
 # RFC 6750 b64token syntax; anything else is malformed and never reaches the database.
@@ -80,8 +81,9 @@ def issue_token(conn: Connection, app_id: str, ttl_seconds: int, now: datetime) 
     return IssuedToken(access_token=token, expires_at=expires_at, expires_in=ttl_seconds)
 
 
-def authenticate_bearer(conn: Connection, header_value: str | None, now: datetime) -> str:
-    """The id of the app holding the bearer token in this Authorization header value."""
+def authenticate_bearer(conn: Connection, header_value: str | None, now: datetime) -> AppRecord:
+    """The app holding the bearer token in this Authorization header value (read with the token,
+    in one statement: its grants version keys the request's policy, hub.access.policy_cache)."""
     if not header_value or not header_value.strip():
         raise MissingTokenError()
     scheme, _, token = header_value.strip().partition(" ")
@@ -89,13 +91,12 @@ def authenticate_bearer(conn: Connection, header_value: str | None, now: datetim
     if scheme.lower() != "bearer" or not _B64TOKEN.match(token):
         raise MalformedTokenError()
     row = conn.execute(
-        select(ACCESS_TOKENS.c.app_id, ACCESS_TOKENS.c.expires_at, APPS.c.disabled_at)
-        .join(APPS, APPS.c.id == ACCESS_TOKENS.c.app_id)
+        select(APPS, ACCESS_TOKENS.c.expires_at.label("token_expires_at"))
+        .join(ACCESS_TOKENS, APPS.c.id == ACCESS_TOKENS.c.app_id)
         .where(ACCESS_TOKENS.c.token_hash == hash_token(token))
     ).first()
     if row is None or row.disabled_at is not None:
         raise UnknownTokenError()
-    if row.expires_at <= now:
+    if row.token_expires_at <= now:
         raise ExpiredTokenError()
-    app_id: str = row.app_id
-    return app_id
+    return app_record(row._asdict())

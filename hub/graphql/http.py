@@ -19,7 +19,6 @@ from sqlalchemy import Connection, Engine
 from strawberry.http.ides import get_graphql_ide_html
 
 from hub.access import TokenError, authenticate_bearer
-from hub.access.apps import get_app
 from hub.access.policy_cache import PolicyCache
 from hub.access.ratelimit import RateDecision, RateLimiter
 from hub.config import Settings
@@ -58,9 +57,8 @@ def graphql_router(engine: Engine, settings: Settings) -> APIRouter:
         def run() -> tuple[Outcome, RateDecision]:
             operation = parse_operation(body)
             with _read_connection(engine) as conn:
-                app_id = authenticate_bearer(conn, authorization, utcnow())
-                app = get_app(conn, app_id)
-                assert app is not None  # the token's foreign key guarantees it
+                app = authenticate_bearer(conn, authorization, utcnow())
+                app_id = app.id
                 policy = policies.policy(conn, app)
                 decision = limiter.hit(app_id, policy.requests_per_minute(), time.monotonic())
                 if not decision.allowed:

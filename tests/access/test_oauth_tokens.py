@@ -50,7 +50,7 @@ def test_token_with_http_basic_auth(
         stored = conn.execute(select(ACCESS_TOKENS)).one()
         assert stored.token_hash == hash_token(body["access_token"])
         assert stored.app_id == app_id
-        assert authenticate_bearer(conn, f"Bearer {body['access_token']}", datetime.now(UTC)) == app_id
+        assert authenticate_bearer(conn, f"Bearer {body['access_token']}", datetime.now(UTC)).id == app_id
 
 
 def test_token_with_client_secret_post(client: ApiClient, credentials: tuple[str, str, str]) -> None:
