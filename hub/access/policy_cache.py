@@ -4,9 +4,10 @@ Loading a policy reads and validates every grant of the app, and its scope key s
 all: at 120 granted schools that was ~6 ms of a 100-row page's ~17 ms. The database bumps
 `apps.grants_version` on every insert, update or delete of one of the app's grants (triggers,
 migration 0007g), whatever writes it: an admin action, a request approval, a source deleted with
-its grants, another process. Each request reads the version with its token, in the same
-snapshot as the grants, so a policy is reused only while the version it was built at is the
-current one: a revocation still bites on the app's next request, in every process.
+its grants, another process. Each request reads the version with its token, before the grants
+(in the same snapshot on PostgreSQL), so a policy is never older than the version it is kept
+under, and is reused only while that version is the current one: a revocation still bites on the
+app's next request, in every process.
 """
 
 from __future__ import annotations
