@@ -44,6 +44,7 @@ from hub.canonical import ENTITIES, ROLE_DATA_TYPES, EntitySpec
 from hub.canonical.catalogue import DATA_TYPES
 from hub.store import CANONICAL_TABLES
 from hub.store.columns import utcnow
+from hub.store.literal_in import in_literals
 from hub.store.reads import RowFilter
 
 # Data type → the person role it covers (people share one table, told apart by role).
@@ -73,6 +74,11 @@ _SPECS: dict[str, EntitySpec] = {spec.table: spec for spec in ENTITIES}
 _SESSIONS = CANONICAL_TABLES["academic_session"]
 
 
+def current_day() -> date:
+    """The day policies are built for (one clock for fresh and kept policies)."""
+    return utcnow().date()
+
+
 class ScopeError(Exception):
     """The school did not grant the data type needed for what was asked."""
 
@@ -90,7 +96,7 @@ class AccessPolicy:
     app_id: str
     grants: tuple[GrantRecord, ...]
     # "Today" for future-dated enrollments; fixed per request so every read of it agrees.
-    today: date = field(default_factory=lambda: utcnow().date())
+    today: date = field(default_factory=current_day)
     # (school hub id) → data types granted there, over all sources.
     _by_school: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
 
@@ -292,7 +298,7 @@ class AccessPolicy:
         clauses: list[ColumnElement[bool]] = [
             and_(
                 table.c.source_id == source_id,
-                table.c.school_id.in_(sorted(schools)),
+                in_literals(table.c.school_id, schools),
                 *self._option_clauses(table, rules),
             )
             for (source_id, rules), schools in sorted(groups.items())
@@ -450,7 +456,7 @@ def _granted(
     return or_(
         false(),
         *(
-            and_(table.c.source_id == source_id, school_column.in_(sorted(schools)))
+            and_(table.c.source_id == source_id, in_literals(school_column, schools))
             for source_id, schools in sorted(per_source.items())
         ),
     )

@@ -18,8 +18,7 @@ from threading import Lock
 from sqlalchemy import Connection
 
 from hub.access.apps import AppRecord
-from hub.access.policy import AccessPolicy
-from hub.store.columns import utcnow
+from hub.access.policy import AccessPolicy, current_day
 
 DEFAULT_SIZE = 1024  # apps; an entry is the app's grants, a few hundred bytes a school
 
@@ -35,7 +34,7 @@ class PolicyCache:
 
     def policy(self, conn: Connection, app: AppRecord) -> AccessPolicy:
         """`app`'s policy now: `app` must be read on `conn` (its grants_version is the key)."""
-        today = utcnow().date()
+        today = current_day()
         with self._lock:
             found = self._policies.get(app.id)
             if found is not None and self._versions[app.id] == app.grants_version and found.today == today:

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Connection, Engine, delete, update
 
 from hub.access import AccessPolicy, AppRecord, grant, revoke
-from hub.access import policy_cache as cache_module
+from hub.access import policy as policy_module
 from hub.access.apps import get_app
 from hub.access.policy_cache import PolicyCache
 from hub.store.models import GRANTS, SOURCES
@@ -106,7 +106,7 @@ def test_a_new_day_is_a_new_policy(engine: Engine, monkeypatch: pytest.MonkeyPat
     cache = PolicyCache()
     today = _policy(engine, cache, app.id)
     tomorrow = datetime.now(UTC) + timedelta(days=1)
-    monkeypatch.setattr(cache_module, "utcnow", lambda: tomorrow)
+    monkeypatch.setattr(policy_module, "utcnow", lambda: tomorrow)
     later = _policy(engine, cache, app.id)
     assert later is not today
     assert later.today == tomorrow.date()
