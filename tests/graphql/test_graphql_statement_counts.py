@@ -1,7 +1,7 @@
 """Statements per request are bounded by the shape of the query, not by rows or schools.
 
-The compiled path reads each connection level once for all the schools of a page (rows ranked per
-school in one statement) and each nested edge once per level; the resolvers read a school
+The compiled path reads each connection level once for all the schools of a page (one keyset page
+per school, in one statement) and each nested edge once per level; the resolvers read a school
 connection once per school. Both are counted here on SQLite and PostgreSQL.
 """
 
