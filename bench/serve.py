@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.sdk.simserver import BackgroundServer
+from hub.app import settle_heap
 
 
 def make_app(kind: str, db: Path) -> Any:
@@ -25,7 +26,9 @@ def make_app(kind: str, db: Path) -> Any:
 
 
 def main(kind: str, db: Path) -> None:
-    with BackgroundServer(make_app(kind, db)) as server:
+    app = make_app(kind, db)
+    settle_heap()  # as `satchel serve` does, for the floor too: both servers alike
+    with BackgroundServer(app) as server:
         sys.stdout.write(server.url + "\n")
         sys.stdout.flush()
         sys.stdin.read()  # until the parent closes our stdin

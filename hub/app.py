@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -33,3 +35,13 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"status": "ok"})
 
     return app
+
+
+def settle_heap() -> None:
+    """Call once before serving: what start-up built (modules, the GraphQL schema, table
+    metadata) lives as long as the process, so it is moved out of the garbage collector's scans
+    (gc.freeze). Otherwise every full collection walks those ~150,000 objects again — ~100 ms
+    spent inside whichever request happens to trigger it (measured on the benchmark's nested
+    query: 41 → 28 ms a request on average, docs/benchmarks.md)."""
+    gc.collect()
+    gc.freeze()

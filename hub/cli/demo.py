@@ -18,7 +18,7 @@ from hub import access
 from hub.access import apps as access_apps
 from hub.access import requests as access_requests
 from hub.access import users
-from hub.app import create_app
+from hub.app import create_app, settle_heap
 from hub.canonical.catalogue import DATA_TYPES
 from hub.cli import context
 from hub.cli.demo_sources import DEMO_SOURCES
@@ -102,7 +102,9 @@ def demo(
     settings = get_settings().model_copy(
         update={"graphiql": True, "admin_cookie_secure": False, "admin_secret_key": secrets.token_urlsafe(32)}
     )
-    uvicorn.run(create_app(engine, settings), host="127.0.0.1", port=port, log_level="warning")
+    hub_app = create_app(engine, settings)
+    settle_heap()
+    uvicorn.run(hub_app, host="127.0.0.1", port=port, log_level="warning")
 
 
 def _pending_request(conn: Connection, source_id: str, name: str) -> None:

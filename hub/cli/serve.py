@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from hub.app import create_app
+from hub.app import create_app, settle_heap
 from hub.cli import context
 from hub.config import get_settings
 from hub.sync.scheduler import Scheduler
@@ -27,6 +27,8 @@ def serve(
             target=Scheduler(engine, settings).run, args=(stop,), name="scheduler", daemon=True
         ).start()
     try:
-        uvicorn.run(create_app(engine, settings), host=host, port=port, log_level="info")
+        app = create_app(engine, settings)
+        settle_heap()
+        uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         stop.set()
