@@ -1,4 +1,5 @@
-"""reads.pages_by_school: a page per school in one statement, equal to one `page` per school.
+"""reads.pages_by_school: a page per school in one statement, equal to one `page` per school
+(and reads.json_pages_by_school: the same pages as JSON edges).
 
 Up to reads.MOST_ARMS schools the statement is a UNION ALL of one keyset page per school; above
 it (or past reads.MOST_PARAMETERS) the rows are ranked per school. Both must return what
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import orjson
 import pytest
 from sqlalchemy import ColumnElement, Engine
 
@@ -124,9 +126,27 @@ def _compare(
             )
             for school in schools
         }
+        if node is not None:
+            rendered = reads.json_pages_by_school(
+                conn, PEOPLE, visible, schools, node, first=first, after_id=after_id, where=where, key=STUDENT
+            )
     assert pages == expected
     assert list(pages) == schools
+    if node is not None:
+        _assert_rendered_alike(rendered, expected)
     return pages, statements
+
+
+def _assert_rendered_alike(
+    rendered: dict[str, reads.JsonPage], expected: dict[str, tuple[list[reads.Record], bool]]
+) -> None:
+    """json_pages_by_school: the same pages as JSON edges, with their cursor, flag and audit."""
+    assert list(rendered) == list(expected)
+    for school, (rows, more) in expected.items():
+        page = rendered[school]
+        assert orjson.loads(page.edges) == [{"node": orjson.loads(row["_node"])} for row in rows]
+        assert (page.end_id, page.more, page.rows) == (rows[-1]["id"] if rows else None, more, len(rows))
+        assert {role for _, role in page.kinds} == ({"student"} if rows else set())
 
 
 @pytest.mark.parametrize("first", [1, 2, 5, 10])

@@ -4,7 +4,7 @@ what the request touched (for `extensions.withheld` and the audit log)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -69,14 +69,29 @@ class Context:
         False for tables a data type grants whole (courses and sessions come with classes);
         `table` for an entity a data type grants besides its main one (attendance summaries).
         """
-        touched = self.touched[type_name]
-        touched.rows += len(rows)
         # Rows share few (school, source, role) combinations: decide once per combination.
         is_school = type_name == "School"
         combinations: set[tuple[Any, Any, Any]] = {
             (row["id"] if is_school else row.get("school_id"), row["source_id"], row.get("role"))
             for row in rows
         }
+        self.record_kinds(type_name, data_type, len(rows), combinations, masked=masked, table=table)
+
+    def record_kinds(
+        self,
+        type_name: str,
+        data_type: str | None,
+        rows: int,
+        combinations: Iterable[tuple[Any, Any, Any]],
+        *,
+        masked: bool = True,
+        table: str | None = None,
+    ) -> None:
+        """`record` from what it reads of the rows: how many, and their distinct (school, source,
+        role) combinations (role None where the table has none)."""
+        is_school = type_name == "School"
+        touched = self.touched[type_name]
+        touched.rows += rows
         for school_id, source_id, role in combinations:
             if school_id is not None:
                 touched.schools.add(school_id)

@@ -167,6 +167,16 @@ def connection_json(selection: Selection | None) -> JsonNode | None:
     return nodes[0].json if len(nodes) == 1 and nodes[0] is not None else None
 
 
+def json_edges(selection: Selection | None) -> JsonNode | None:
+    """The node JSON of a connection whose one `edges` asks for its `node` alone: the database
+    renders each node and the edges are joined into one JSON array (reads.json_pages_by_school),
+    with no row handled one by one in Python."""
+    edges = [f.children for f in selection.fields if f.name == "edges"] if selection else []
+    if len(edges) != 1 or edges[0] is None or [f.name for f in edges[0].fields] != ["node"]:
+        return None
+    return connection_json(selection)
+
+
 def _one_read_each(fields: list[Field]) -> list[Field]:
     """Rows read once for two fields (aliases of one edge, two `edges` or `node` of a page) can
     carry one selection's JSON only: render such nodes from their rows instead."""

@@ -21,7 +21,7 @@ from graphql.execution.values import get_argument_values, get_variable_values
 from sqlalchemy import Table
 
 from hub.access.policy import PERSON_DATA_TYPES
-from hub.graphql.compiled.plan import Field, Plan, Selection, connection_json, rendered_json
+from hub.graphql.compiled.plan import Field, Plan, Selection, connection_json, json_edges, rendered_json
 from hub.graphql.compiled.values import BASE_COLUMNS, Row
 from hub.graphql.context import Batch, Context
 from hub.graphql.enums import EnrollmentRole, to_enum
@@ -215,10 +215,28 @@ class _Runner:
         found = pages[school]
         if isinstance(found, ApiError):
             raise found
+        if isinstance(found, reads.JsonPage):
+            return self.json_connection(field, found)
         items, more = found
         return self.connection(field, path, items, more)
 
-    def school_pages(self, field: Field, batch: Batch) -> dict[str, tuple[list[Item], bool] | ApiError]:
+    def json_connection(self, field: Field, page: reads.JsonPage) -> dict[str, Any]:
+        """A connection whose edges the database rendered (`json_edges`): spliced in whole."""
+        assert field.children is not None
+        out: dict[str, Any] = {}
+        for part in field.children.fields:
+            if part.name == "__typename":
+                out[part.key] = field.children.type_name
+            elif part.name == "pageInfo":
+                end = encode_cursor(page.end_id) if page.end_id is not None else None
+                out[part.key] = self.page_info(part.children, page.more, end)
+            else:
+                out[part.key] = orjson.Fragment(page.edges)
+        return out
+
+    def school_pages(
+        self, field: Field, batch: Batch
+    ) -> dict[str, tuple[list[Item], bool] | reads.JsonPage | ApiError]:
         """The connection's page at each school of `batch` that granted its data type, as items of
         one batch (so the level below is one statement too); the arguments' error, if any, at each
         (the resolvers raise it per school, after the scope)."""
@@ -236,6 +254,28 @@ class _Runner:
         if field.name == "enrollments":
             extra["role"], extra["class_id"] = _role(a.get("role")), a.get("classId")
         listing = roster_listing(self.ctx, field.name, args, **extra)
+        type_name = _NODE_TYPES[field.name]
+        where = [*listing.where, *clauses]
+        # A person's role is fixed by the data type: its index finds the candidates.
+        key = (("role", PERSON_DATA_TYPES[data_type]),) if table is PEOPLE else ()
+        node = json_edges(field.children)
+        if node is not None:
+            found = reads.json_pages_by_school(
+                self.ctx.conn,
+                table,
+                listing.visible,
+                schools,
+                node,
+                first=size,
+                after_id=after_id,
+                where=where,
+                key=key,
+            )
+            recorded, masked = RECORDED[type_name]
+            kinds = {(s, source, role) for s, page in found.items() for source, role in page.kinds}
+            rows = sum(page.rows for page in found.values())
+            self.ctx.record_kinds(type_name, recorded, rows, kinds, masked=masked)
+            return dict(found)
         pages = reads.pages_by_school(
             self.ctx.conn,
             table,
@@ -243,13 +283,12 @@ class _Runner:
             schools,
             first=size,
             after_id=after_id,
-            where=[*listing.where, *clauses],
-            # A person's role is fixed by the data type: its index finds the candidates.
-            key=(("role", PERSON_DATA_TYPES[data_type]),) if table is PEOPLE else (),
-            columns=_columns(_NODE_TYPES[field.name], field.children),
+            where=where,
+            key=key,
+            columns=_columns(type_name, field.children),
             node=connection_json(field.children),
         )
-        items = iter(self.items(_NODE_TYPES[field.name], [r for rows, _ in pages.values() for r in rows]))
+        items = iter(self.items(type_name, [r for rows, _ in pages.values() for r in rows]))
         return {school: ([next(items) for _ in rows], more) for school, (rows, more) in pages.items()}
 
     def enrollments(self, field: Field, item: Item, path: Path) -> list[Node]:
