@@ -137,15 +137,25 @@ class _Runner:
         batch = Batch(rows)
         return [Item(type_name, row, batch) for row in rows]
 
-    def connection(self, field: Field, path: Path, items: list[Item], more: bool) -> dict[str, Any]:
+    def connection(
+        self, field: Field, path: Path, items: list[Item] | reads.JsonPage, more: bool = False
+    ) -> dict[str, Any]:
+        """The connection of `items`, or of a page the database rendered whole (`json_edges`),
+        whose edges are spliced in as they are."""
         assert field.children is not None
+        if isinstance(items, reads.JsonPage):
+            last, more = items.end_id, items.more
+        else:
+            last = items[-1].row["id"] if items else None
         out: dict[str, Any] = {}
         for part in field.children.fields:
             if part.name == "__typename":
                 out[part.key] = field.children.type_name
             elif part.name == "pageInfo":
-                end = encode_cursor(items[-1].row["id"]) if items else None
+                end = encode_cursor(last) if last is not None else None
                 out[part.key] = self.page_info(part.children, more, end)
+            elif isinstance(items, reads.JsonPage):
+                out[part.key] = orjson.Fragment(items.edges)
             else:
                 out[part.key] = self.edges(part.children, items, (*path, part.key))
         return out
@@ -216,23 +226,9 @@ class _Runner:
         if isinstance(found, ApiError):
             raise found
         if isinstance(found, reads.JsonPage):
-            return self.json_connection(field, found)
+            return self.connection(field, path, found)
         items, more = found
         return self.connection(field, path, items, more)
-
-    def json_connection(self, field: Field, page: reads.JsonPage) -> dict[str, Any]:
-        """A connection whose edges the database rendered (`json_edges`): spliced in whole."""
-        assert field.children is not None
-        out: dict[str, Any] = {}
-        for part in field.children.fields:
-            if part.name == "__typename":
-                out[part.key] = field.children.type_name
-            elif part.name == "pageInfo":
-                end = encode_cursor(page.end_id) if page.end_id is not None else None
-                out[part.key] = self.page_info(part.children, page.more, end)
-            else:
-                out[part.key] = orjson.Fragment(page.edges)
-        return out
 
     def school_pages(
         self, field: Field, batch: Batch
