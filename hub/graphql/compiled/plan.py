@@ -90,6 +90,18 @@ class Selection:
     # row it reads (hub.store.json_nodes), spliced into the response as it is. None where a
     # field has no SQL rendering, or where the rows are shared with another selection.
     json: JsonNode | None = None
+    # On a node type whose edges are all references to one node the database renders (TO_ONE):
+    # (response key, field, the referring column) per edge. A list of such nodes is rendered in
+    # one loop, each edge looked up by id (hub.graphql.compiled.run._Runner.nodes).
+    lookups: tuple[tuple[str, Field, str], ...] | None = None
+
+
+# Edges to the one record a row's column refers to, which the edge reads only where the column is
+# set (class → course reads for every row, so it is not one).
+TO_ONE: dict[tuple[str, str], str] = {
+    ("Enrollment", "person"): "person_id",
+    ("Enrollment", "class"): "class_id",
+}
 
 
 @dataclass(frozen=True)
@@ -155,7 +167,20 @@ def _selection(parent: GraphQLObjectType, selection_set: SelectionSetNode | None
         scalars_only=scalars_only,
         edge_renders=_edge_renders(parent.name, fields),
         json=json,
+        lookups=_lookups(parent.name, renders),
     )
+
+
+def _lookups(
+    type_name: str, renders: tuple[tuple[str, Render | None, Field], ...]
+) -> tuple[tuple[str, Field, str], ...] | None:
+    edges = [f for _, render, f in renders if render is None]
+    if not renders or not all(
+        (type_name, f.name) in TO_ONE and f.children is not None and f.children.json is not None
+        for f in edges
+    ):
+        return None
+    return tuple((f.key, f, TO_ONE[(type_name, f.name)]) for f in edges)
 
 
 def connection_json(selection: Selection | None) -> JsonNode | None:
