@@ -166,6 +166,7 @@ query Lookups($school: ID!) {
   school(id: $school) {
     classes(first: 1000) { edges { node { title
       enrollments { hubId role person { hubId givenName familyName role } primary class { title } }
+      again: enrollments { person { hubId email } class { code } }
     } } }
     students(first: 1000) { edges { node { hubId
       enrollments { class { hubId title code } role person { givenName } }
@@ -179,8 +180,8 @@ query Lookups($school: ID!) {
 def test_enrollment_lists_with_looked_up_people_and_classes_equal_the_resolvers(engine: Engine) -> None:
     """Enrollments render in one loop with their person and class looked up by id: people and
     classes hidden by the grants (FORBIDDEN_SCOPE at each enrollment naming one, in order), masked
-    fields, references across schools, and an edge asked under two aliases must all answer as the
-    resolvers do."""
+    fields, references across schools, and an edge asked under two aliases (whose people and
+    classes are read once, for both) must all answer as the resolvers do."""
     with engine.begin() as conn:
         world = build_world(conn, school_life=False)
         app, _ = register_app(conn, "Lookups")
