@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, TypeVar, cast
 
 import strawberry
@@ -71,10 +72,7 @@ class Context:
         """
         # Rows share few (school, source, role) combinations: decide once per combination.
         is_school = type_name == "School"
-        combinations: set[tuple[Any, Any, Any]] = {
-            (row["id"] if is_school else row.get("school_id"), row["source_id"], row.get("role"))
-            for row in rows
-        }
+        combinations = _combinations(rows, "id" if is_school else "school_id")
         self.record_kinds(type_name, data_type, len(rows), combinations, masked=masked, table=table)
 
     def record_kinds(
@@ -111,6 +109,19 @@ class Context:
 
 
 _ROLE_DATA_TYPES = {role: data_type for data_type, role in PERSON_DATA_TYPES.items()}
+
+
+def _combinations(rows: list[dict[str, Any]], school: str) -> set[tuple[Any, Any, Any]]:
+    """Each row's (school, source, role); no school or role where a row has no such column."""
+    try:
+        # One C call per row (a nested page records thousands of rows); rows read together
+        # share their columns, so a KeyError means the columns are not there at all.
+        return set(map(itemgetter(school, "source_id", "role"), rows))
+    except KeyError:
+        return {
+            (row[school] if school == "id" else row.get(school), row["source_id"], row.get("role"))
+            for row in rows
+        }
 
 
 Info = strawberry.Info[Context, None]

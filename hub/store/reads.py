@@ -331,8 +331,9 @@ def by_ids(
 def _records(result: Result[Any]) -> list[Record]:
     """Rows as dicts (the keys read once, not per row)."""
     keys = list(result.keys())
-    # fetchall: one driver call for the page, not a fetchone per row.
-    return [dict(zip(keys, row, strict=True)) for row in result.fetchall()]
+    # fetchall: one driver call for the page, not a fetchone per row. Not strict: every row has
+    # the result's columns, and checking costs a tenth of the dicts' time.
+    return [dict(zip(keys, row, strict=False)) for row in result.fetchall()]
 
 
 def grouped_by(

@@ -90,6 +90,18 @@ class Selection:
     # row it reads (hub.store.json_nodes), spliced into the response as it is. None where a
     # field has no SQL rendering, or where the rows are shared with another selection.
     json: JsonNode | None = None
+    # On a node type whose edges are all references to one node the database renders (TO_ONE):
+    # (response key, field, the referring column) per edge. A list of such nodes is rendered in
+    # one loop, each edge looked up by id (hub.graphql.compiled.run._Runner.nodes).
+    lookups: tuple[tuple[str, Field, str], ...] | None = None
+
+
+# Edges to the one record a row's column refers to, which the edge reads only where the column is
+# set (class → course reads for every row, so it is not one).
+TO_ONE: dict[tuple[str, str], str] = {
+    ("Enrollment", "person"): "person_id",
+    ("Enrollment", "class"): "class_id",
+}
 
 
 @dataclass(frozen=True)
@@ -142,8 +154,7 @@ def _selection(parent: GraphQLObjectType, selection_set: SelectionSetNode | None
                     return None
         fields.append(Field(key=key, name=name, node=node, definition=definition, children=children))
     fields = _shared_loads(_one_read_each(fields))
-    scalars = SCALARS.get(parent.name, {})
-    renders = tuple((f.key, scalars.get(f.name), f) for f in fields) if scalars else ()
+    renders = _renders(parent.name, fields)
     scalars_only = bool(renders) and all(render is not None for _, render, _ in renders)
     json = json_node(parent.name, [(f.key, f.name) for f in fields]) if scalars_only else None
     return Selection(
@@ -155,7 +166,20 @@ def _selection(parent: GraphQLObjectType, selection_set: SelectionSetNode | None
         scalars_only=scalars_only,
         edge_renders=_edge_renders(parent.name, fields),
         json=json,
+        lookups=_lookups(parent.name, renders),
     )
+
+
+def _lookups(
+    type_name: str, renders: tuple[tuple[str, Render | None, Field], ...]
+) -> tuple[tuple[str, Field, str], ...] | None:
+    edges = [f for _, render, f in renders if render is None]
+    if not renders or not all(
+        (type_name, f.name) in TO_ONE and f.children is not None and f.children.json is not None
+        for f in edges
+    ):
+        return None
+    return tuple((f.key, f, TO_ONE[(type_name, f.name)]) for f in edges)
 
 
 def connection_json(selection: Selection | None) -> JsonNode | None:
@@ -189,21 +213,33 @@ def _one_read_each(fields: list[Field]) -> list[Field]:
     ]
 
 
-def _rendered_from_rows(selection: Selection) -> Selection:
-    """`selection` with no JSON read for it or for the nodes below its edges."""
+def _rendered_from_rows(selection: Selection, *, below: bool = False) -> Selection:
+    """`selection` with no JSON read for it or for any node below it. Below its nodes the rows
+    are shared too: a batch reads an edge once by its name, however each alias asks it, so
+    those edges (`below`) read every column, for whichever alias renders them."""
     fields = [
-        replace(f, children=_rendered_from_rows(f.children))
-        if f.children is not None and f.name in ("edges", "node")
-        else f
+        f
+        if f.children is None
+        else replace(
+            f, children=_rendered_from_rows(f.children, below=below or f.name not in ("edges", "node"))
+        )
         for f in selection.fields
     ]
+    renders = _renders(selection.type_name, fields)
     return replace(
         selection,
         fields=tuple(fields),
-        columns=_columns(selection.type_name, fields),
+        columns=None if below else _columns(selection.type_name, fields),
+        renders=renders,
         json=None,
         edge_renders=_edge_renders(selection.type_name, fields),
+        lookups=_lookups(selection.type_name, renders),
     )
+
+
+def _renders(type_name: str, fields: list[Field]) -> tuple[tuple[str, Render | None, Field], ...]:
+    scalars = SCALARS.get(type_name, {})
+    return tuple((f.key, scalars.get(f.name), f) for f in fields) if scalars else ()
 
 
 def _edge_renders(type_name: str, fields: list[Field]) -> tuple[tuple[str, Render], ...] | None:

@@ -200,6 +200,38 @@ class _Runner:
                 out[key] = self.edge_field(field, item, (*path, key))
         return out
 
+    def nodes(self, selection: Selection | None, items: list[Item], path: Path) -> list[Node]:
+        """Sibling nodes (of one batch) at path + their index, in order."""
+        assert selection is not None
+        if selection.json is not None:
+            return [rendered_json(item.row) for item in items]
+        if selection.lookups is None:
+            return [self.node(selection, item, (*path, n)) for n, item in enumerate(items)]
+        # Edges to one node the database rendered (an enrollment's person): looked up by id in the
+        # batch's rendered nodes instead of a call per row. They are read where the edge's own path
+        # reads them (at the first row that refers to one), and a row whose node is missing takes
+        # that path, for its error.
+        keys = [key for key, _, _ in selection.renders]
+        scalars = [(key, render) for key, render, _ in selection.renders if render is not None]
+        rendered: dict[str, dict[str, orjson.Fragment]] = {}
+        out: list[Node] = []
+        for n, item in enumerate(items):
+            row = item.row
+            node: dict[str, Any] = dict.fromkeys(keys)  # the selection's order; edges null so far
+            for key, render in scalars:
+                node[key] = render(row)
+            for key, field, column in selection.lookups:
+                ref = row[column]
+                if not ref:
+                    continue  # null, as the edge answers without reading
+                found = rendered.get(key)
+                if found is None:
+                    found = rendered[key] = self.rendered_references(field, item)
+                value = found.get(ref)
+                node[key] = value if value is not None else self.edge_field(field, item, (*path, n, key))
+            out.append(node)
+        return out
+
     # --- edges below a node ---------------------------------------------------------------------------
 
     def granting(self, batch: Batch, data_type: str) -> list[Row]:
@@ -284,8 +316,9 @@ class _Runner:
             columns=_columns(type_name, field.children),
             node=connection_json(field.children),
         )
-        items = iter(self.items(type_name, [r for rows, _ in pages.values() for r in rows]))
-        return {school: ([next(items) for _ in rows], more) for school, (rows, more) in pages.items()}
+        items = self.items(type_name, [r for rows, _ in pages.values() for r in rows])
+        split = _split(items, [len(rows) for rows, _ in pages.values()])
+        return {school: (page, more) for (school, (_, more)), page in zip(pages.items(), split, strict=True)}
 
     def enrollments(self, field: Field, item: Item, path: Path) -> list[Node]:
         """Person → enrollments (by person_id) and class → enrollments (by class_id)."""
@@ -301,19 +334,16 @@ class _Runner:
                 self.ctx.conn, ENROLLMENTS, visible, column, ids, columns, node=_json(field)
             )
             flat = self.items("Enrollment", [row for rows in groups.values() for row in rows])
-            nodes = iter(flat)
-            return {key: [next(nodes) for _ in rows] for key, rows in groups.items()}
+            return dict(zip(groups, _split(flat, [len(rows) for rows in groups.values()]), strict=True))
 
         groups = item.batch.once("enrollments", load)
-        assert field.children is not None
-        children = groups.get(item.row["id"], [])
-        return [self.node(field.children, child, (*path, n)) for n, child in enumerate(children)]
+        return self.nodes(field.children, groups.get(item.row["id"], []), path)
 
     def person(self, field: Field, item: Item, path: Path) -> Node | None:
         row = item.row
         if not row["person_id"]:
             return None
-        person = self.referenced(field, item, PEOPLE, "Person", None, "person_id").get(row["person_id"])
+        person = self.to_one(field, item).get(row["person_id"])
         if person is None:
             # As the resolver: name the scope from what the enrollment says.
             student = to_enum(EnrollmentRole, row["role"]) is EnrollmentRole.STUDENT
@@ -325,18 +355,31 @@ class _Runner:
         row = item.row
         if not row["class_id"]:
             return None
-        klass = self.referenced(field, item, CLASSES, "Class", "classes", "class_id").get(row["class_id"])
+        klass = self.to_one(field, item).get(row["class_id"])
         if klass is None:
             self.ctx.require("classes", row["school_id"])
             return None
         return self.node(field.children, klass, path)
 
+    def to_one(self, field: Field, item: Item) -> dict[str, Item]:
+        """The records an enrollment edge (plan.TO_ONE) refers to, read for the batch."""
+        return self.referenced(field, item, *_TO_ONE[field.name])
+
+    def rendered_references(self, field: Field, item: Item) -> dict[str, orjson.Fragment]:
+        """`to_one`'s records as the JSON the database rendered, by id (once per batch: a
+        person is referred to by each of their enrollments)."""
+        return item.batch.once(
+            f"{field.name}:json",
+            lambda: {hub_id: rendered_json(found.row) for hub_id, found in self.to_one(field, item).items()},
+        )
+
     def contacts(self, field: Field, item: Item, path: Path) -> list[Node]:
         """A student's contacts, in the order the student's record lists them."""
         self.ctx.require("contacts", item.row["school_id"])
         found = self.referenced(field, item, PEOPLE, "Person", "contacts", "agent_ids", scoped=True)
-        children = [found[i] for i in _listed(item.row["agent_ids"]) if i in found]
-        return [self.node(field.children, child, (*path, n)) for n, child in enumerate(children)]
+        return self.nodes(
+            field.children, [found[i] for i in _listed(item.row["agent_ids"]) if i in found], path
+        )
 
     def course(self, field: Field, item: Item, path: Path) -> Node | None:
         found = self.referenced(field, item, COURSES, "Course", "classes", "course_id")
@@ -345,8 +388,9 @@ class _Runner:
 
     def sessions(self, field: Field, item: Item, path: Path) -> list[Node]:
         found = self.referenced(field, item, SESSIONS, "AcademicSession", "classes", "session_ids")
-        children = [found[i] for i in _listed(item.row["session_ids"]) if i in found]
-        return [self.node(field.children, child, (*path, n)) for n, child in enumerate(children)]
+        return self.nodes(
+            field.children, [found[i] for i in _listed(item.row["session_ids"]) if i in found], path
+        )
 
     def referenced(
         self,
@@ -384,6 +428,11 @@ class _Runner:
         return loaded
 
 
+# An edge of plan.TO_ONE → what `referenced` reads it with (table, type, data type, column).
+_TO_ONE: dict[str, tuple[Table, str, str | None, str]] = {
+    "person": (PEOPLE, "Person", None, "person_id"),
+    "class": (CLASSES, "Class", "classes", "class_id"),
+}
 _NODE_TYPES = {"students": "Person", "staff": "Person", "contacts": "Person"}
 _NODE_TYPES.update({"classes": "Class", "enrollments": "Enrollment"})
 
@@ -398,6 +447,15 @@ def _columns(type_name: str, selection: Selection | None) -> frozenset[str] | No
     if selection is None or selection.columns is None:
         return None
     return selection.columns | BASE_COLUMNS[type_name]
+
+
+def _split(items: list[Item], sizes: list[int]) -> list[list[Item]]:
+    """`items` cut into consecutive runs of `sizes`."""
+    out, start = [], 0
+    for size in sizes:
+        out.append(items[start : start + size])
+        start += size
+    return out
 
 
 def _listed(values: Any) -> list[str]:
