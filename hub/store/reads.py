@@ -81,11 +81,7 @@ def page(
     under inserts, no OFFSET scans), and whether more follow. `columns`: only these (else all);
     `node`: each row also rendered as that JSON object."""
     if where:
-        query = (
-            visible.select(columns, node).where(visible.where, *where).order_by(table.c.id).limit(first + 1)
-        )
-        if after_id is not None:
-            query = query.where(table.c.id > after_id)
+        query = _page_query(visible, columns, node, [*where, *_after(table, after_id)], first + 1)
         rows = _records(conn.execute(query))
     else:
         query = _page(visible, _frozen(columns), node, after=after_id is not None)
@@ -99,9 +95,20 @@ def _page(
 ) -> Select[Any]:
     """`page`'s statement without extra clauses, built once per filter (as `_school_page`): every
     request pages a connection of schools through it."""
-    table = visible.table
-    query = visible.select(columns, node).where(visible.where).order_by(table.c.id).limit(bindparam("size"))
-    return query.where(table.c.id > bindparam("after_id")) if after else query
+    narrow = [visible.table.c.id > bindparam("after_id")] if after else []
+    return _page_query(visible, columns, node, narrow, bindparam("size"))
+
+
+def _page_query(
+    visible: RowFilter,
+    columns: Collection[str] | None,
+    node: JsonNode | None,
+    narrow: Sequence[ColumnElement[bool]],
+    size: int | BindParameter[int],
+) -> Select[Any]:
+    """Up to `size` visible rows that `narrow` keeps, in id order."""
+    query = visible.select(columns, node).where(visible.where, *narrow)
+    return query.order_by(visible.table.c.id).limit(size)
 
 
 def pages_by_school(
@@ -295,10 +302,9 @@ def _per_school(
             .order_by(table.c.school_id, table.c.id)
         )
     pages = [
-        visible.select(columns, node)
-        .where(visible.where, table.c.school_id == bindparam(f"school_{n}"), *keys, *narrow)
-        .order_by(table.c.id)
-        .limit(size)
+        _page_query(
+            visible, columns, node, [table.c.school_id == bindparam(f"school_{n}"), *keys, *narrow], size
+        )
         for n in range(arms)
     ]
     if arms == 1:
