@@ -184,10 +184,8 @@ def _lookups(
 
 def connection_json(selection: Selection | None) -> JsonNode | None:
     """What a connection's rows are read with: its one `edges { node }`'s JSON, if any."""
-    edges = [f.children for f in selection.fields if f.name == "edges"] if selection else []
-    if len(edges) != 1 or edges[0] is None:
-        return None
-    nodes = [f.children for f in edges[0].fields if f.name == "node"]
+    edges = _one_edges(selection)
+    nodes = [f.children for f in edges.fields if f.name == "node"] if edges else []
     return nodes[0].json if len(nodes) == 1 and nodes[0] is not None else None
 
 
@@ -195,10 +193,16 @@ def json_edges(selection: Selection | None) -> JsonNode | None:
     """The node JSON of a connection whose one `edges` asks for its `node` alone: the database
     renders each node and the edges are joined into one JSON array (reads.json_pages_by_school),
     with no row handled one by one in Python."""
-    edges = [f.children for f in selection.fields if f.name == "edges"] if selection else []
-    if len(edges) != 1 or edges[0] is None or [f.name for f in edges[0].fields] != ["node"]:
+    edges = _one_edges(selection)
+    if edges is None or [f.name for f in edges.fields] != ["node"]:
         return None
     return connection_json(selection)
+
+
+def _one_edges(selection: Selection | None) -> Selection | None:
+    """The selection of a connection's `edges`, when it asks for them once."""
+    edges = [f.children for f in selection.fields if f.name == "edges"] if selection else []
+    return edges[0] if len(edges) == 1 else None
 
 
 def _one_read_each(fields: list[Field]) -> list[Field]:
