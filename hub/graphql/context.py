@@ -112,16 +112,11 @@ _ROLE_DATA_TYPES = {role: data_type for data_type, role in PERSON_DATA_TYPES.ite
 
 
 def _combinations(rows: list[dict[str, Any]], school: str) -> set[tuple[Any, Any, Any]]:
-    """Each row's (school, source, role); no school or role where a row has no such column."""
-    try:
-        # One C call per row (a nested page records thousands of rows); rows read together
-        # share their columns, so a KeyError means the columns are not there at all.
+    """Each row's (school, source, role); no school or role where the rows have no such column."""
+    if rows and school in rows[0] and "role" in rows[0]:
+        # One C call per row (a nested page records thousands); rows read together share columns.
         return set(map(itemgetter(school, "source_id", "role"), rows))
-    except KeyError:
-        return {
-            (row[school] if school == "id" else row.get(school), row["source_id"], row.get("role"))
-            for row in rows
-        }
+    return {(row.get(school), row["source_id"], row.get("role")) for row in rows}
 
 
 Info = strawberry.Info[Context, None]
