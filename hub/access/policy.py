@@ -108,8 +108,7 @@ class AccessPolicy:
 
     @classmethod
     def load(cls, conn: Connection, app_id: str, today: date | None = None) -> AccessPolicy:
-        grants = tuple(active_grants(conn, app_id))
-        return cls(app_id=app_id, grants=grants) if today is None else cls(app_id, grants, today)
+        return cls(app_id, tuple(active_grants(conn, app_id)), today or current_day())
 
     # --- questions about the grants -----------------------------------------------------------------
 
