@@ -9,10 +9,13 @@ per database; SATCHEL_DIFFERENTIAL_EXAMPLES=200 for a longer run).
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
+import orjson
 import pytest
+from graphql import parse
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
@@ -20,7 +23,7 @@ from sqlalchemy import Engine
 from hub.access import AccessPolicy, register_app
 from hub.access.apps import get_app
 from hub.graphql.compiled import NotCompiledError, execute_compiled
-from hub.graphql.compiled.plan import SUPPORTED
+from hub.graphql.compiled.plan import SUPPORTED, Selection, plan_document
 from hub.graphql.context import Context
 from hub.graphql.execute import Operation, execute
 from hub.graphql.schema import build_schema
@@ -53,7 +56,9 @@ def _answer(engine: Engine, app_id: str, query: str, *, compiled: bool, **variab
             conn, app, AccessPolicy.load(conn, app_id), Operation(query, variables), compiled=compiled
         )
     entry = {k: v for k, v in vars(outcome.entry).items() if k != "duration_ms"}
-    return {"payload": outcome.plain_payload(), "audit": entry}
+    # The data as sent, as (key, value) pairs: its keys in the order the query asks them.
+    data = json.loads(orjson.dumps(outcome.payload.get("data")), object_pairs_hook=list)
+    return {"payload": outcome.plain_payload(), "data": data, "audit": entry}
 
 
 def _takes_compiled_path(engine: Engine, app_id: str, query: str, **variables: Any) -> bool:
@@ -184,11 +189,49 @@ query Lookups($school: ID!) {
 """
 
 
-def test_enrollment_lists_with_looked_up_people_and_classes_equal_the_resolvers(engine: Engine) -> None:
-    """Enrollments render in one loop with their person and class looked up by id: people and
-    classes hidden by the grants (FORBIDDEN_SCOPE at each enrollment naming one, in order), masked
-    fields, references across schools, and an edge asked under two aliases (whose people and
-    classes are read once, for both) must all answer as the resolvers do."""
+# Edges after every scalar: each list is rendered as text, the database's JSON of an enrollment's
+# scalars with its person's and class's appended (plan.Spliced).
+SPLICED = """
+query Spliced($school: ID!) {
+  school(id: $school) {
+    classes(first: 1000) { edges { node { title
+      enrollments { hubId role primary beginDate person { hubId givenName familyName role } class { title code } }
+    } } }
+    students(first: 1000) { edges { node { hubId
+      enrollments { __typename id endDate class { hubId title } }
+    } } }
+    staff(first: 1000) { edges { node { enrollments { role person { id email } } } } }
+  }
+}
+"""
+
+
+def _enrollment_selections(query: str) -> list[Selection]:
+    """The Enrollment selections of `query`'s plan."""
+    plan = plan_document(build_schema()._schema, parse(query))[None]
+    assert plan is not None
+    found, todo = [], [plan.root]
+    while todo:
+        selection = todo.pop()
+        found += [selection] if selection.type_name == "Enrollment" else []
+        todo += [f.children for f in selection.fields if f.children is not None]
+    return found
+
+
+def test_the_spliced_shape_is_planned_as_spliced() -> None:
+    """So the test below runs both ways of rendering enrollment lists with lookups."""
+    assert all(s.spliced is not None for s in _enrollment_selections(SPLICED))
+    assert any(s.spliced is None and s.lookups for s in _enrollment_selections(LOOKUPS))
+
+
+@pytest.mark.parametrize("query", [LOOKUPS, SPLICED], ids=["lookups", "spliced"])
+def test_enrollment_lists_with_looked_up_people_and_classes_equal_the_resolvers(
+    engine: Engine, query: str
+) -> None:
+    """Enrollments render in one loop (or as text, spliced) with their person and class looked
+    up by id: people and classes hidden by the grants (FORBIDDEN_SCOPE at each enrollment naming
+    one, in order), masked fields, references across schools, and an edge asked under two aliases
+    (whose people and classes are read once, for both) must all answer as the resolvers do."""
     with engine.begin() as conn:
         world = build_world(conn, school_life=False)
         app, _ = register_app(conn, "Lookups")
@@ -214,7 +257,7 @@ def test_enrollment_lists_with_looked_up_people_and_classes_equal_the_resolvers(
         write_grants(engine, world, app.id, grants)
         for k in range(len(world.school_ids)):
             school = gid("School", world.school_ids[k])
-            reference = _answer(engine, app.id, LOOKUPS, compiled=False, school=school)
-            fast = _answer(engine, app.id, LOOKUPS, compiled=True, school=school)
+            reference = _answer(engine, app.id, query, compiled=False, school=school)
+            fast = _answer(engine, app.id, query, compiled=True, school=school)
             assert fast == reference, (grants, k)
-            assert _takes_compiled_path(engine, app.id, LOOKUPS, school=school)
+            assert _takes_compiled_path(engine, app.id, query, school=school)

@@ -94,6 +94,19 @@ class Selection:
     # (response key, field, the referring column) per edge. A list of such nodes is rendered in
     # one loop, each edge looked up by id (hub.graphql.compiled.run._Runner.nodes).
     lookups: tuple[tuple[str, Field, str], ...] | None = None
+    # On a node type with `lookups` whose scalars all come before its edges: the node as text, the
+    # database rendering the scalars and each edge appended to them (run._Runner.spliced_lists).
+    spliced: Spliced | None = None
+
+
+@dataclass(frozen=True)
+class Spliced:
+    """A node rendered as text with no Python object per row: `json` (its scalars, rendered by the
+    database) with each of `edges` — (response key, field, referring column), in order —
+    appended as the JSON of the node it refers to, looked up by id."""
+
+    json: JsonNode
+    edges: tuple[tuple[str, Field, str], ...]
 
 
 # Edges to the one record a row's column refers to, which the edge reads only where the column is
@@ -167,6 +180,7 @@ def _selection(parent: GraphQLObjectType, selection_set: SelectionSetNode | None
         edge_renders=_edge_renders(parent.name, fields),
         json=json,
         lookups=_lookups(parent.name, renders),
+        spliced=_spliced(parent.name, renders),
     )
 
 
@@ -180,6 +194,17 @@ def _lookups(
     ):
         return None
     return tuple((f.key, f, TO_ONE[(type_name, f.name)]) for f in edges)
+
+
+def _spliced(type_name: str, renders: tuple[tuple[str, Render | None, Field], ...]) -> Spliced | None:
+    """`Spliced` for a node with lookups whose edges all follow its scalars (so appending them
+    keeps the selection's order) and whose scalars the database renders."""
+    lookups = _lookups(type_name, renders)
+    scalars = [f for _, render, f in renders if render is not None]
+    if not lookups or not scalars or any(render is None for _, render, _ in renders[: len(scalars)]):
+        return None
+    json = json_node(type_name, [(f.key, f.name) for f in scalars])
+    return None if json is None else Spliced(json, lookups)
 
 
 def connection_json(selection: Selection | None) -> JsonNode | None:
@@ -238,6 +263,7 @@ def _rendered_from_rows(selection: Selection, *, below: bool = False) -> Selecti
         json=None,
         edge_renders=_edge_renders(selection.type_name, fields),
         lookups=_lookups(selection.type_name, renders),
+        spliced=_spliced(selection.type_name, renders),
     )
 
 

@@ -11,8 +11,10 @@ before anything is returned, and the request is executed by the resolvers instea
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -21,7 +23,15 @@ from graphql.execution.values import get_argument_values, get_variable_values
 from sqlalchemy import Table
 
 from hub.access.policy import PERSON_DATA_TYPES
-from hub.graphql.compiled.plan import Field, Plan, Selection, connection_json, json_edges, rendered_json
+from hub.graphql.compiled.plan import (
+    Field,
+    Plan,
+    Selection,
+    Spliced,
+    connection_json,
+    json_edges,
+    rendered_json,
+)
 from hub.graphql.compiled.values import BASE_COLUMNS, Row
 from hub.graphql.context import Batch, Context
 from hub.graphql.enums import EnrollmentRole, to_enum
@@ -41,6 +51,7 @@ from hub.graphql.types import (
     roster_listing,
 )
 from hub.store import reads
+from hub.store.json_nodes import COLUMN as JSON_COLUMN
 from hub.store.json_nodes import JsonNode
 
 Path = tuple[str | int, ...]
@@ -132,10 +143,13 @@ class _Runner:
     # --- nodes and connections ------------------------------------------------------------------------
 
     def items(self, type_name: str, rows: list[Row]) -> list[Item]:
-        data_type, masked = RECORDED[type_name]
-        self.ctx.record(type_name, data_type, rows, masked=masked)
+        self.record(type_name, rows)
         batch = Batch(rows)
         return [Item(type_name, row, batch) for row in rows]
+
+    def record(self, type_name: str, rows: list[Row]) -> None:
+        data_type, masked = RECORDED[type_name]
+        self.ctx.record(type_name, data_type, rows, masked=masked)
 
     def connection(
         self, field: Field, path: Path, items: list[Item] | reads.JsonPage, more: bool = False
@@ -320,7 +334,7 @@ class _Runner:
         split = _split(items, [len(rows) for rows, _ in pages.values()])
         return {school: (page, more) for (school, (_, more)), page in zip(pages.items(), split, strict=True)}
 
-    def enrollments(self, field: Field, item: Item, path: Path) -> list[Node]:
+    def enrollments(self, field: Field, item: Item, path: Path) -> list[Node] | orjson.Fragment:
         """Person → enrollments (by person_id) and class → enrollments (by class_id)."""
         self.ctx.require("enrollments", item.row["school_id"])
         column = "person_id" if item.type_name == "Person" else "class_id"
@@ -336,8 +350,58 @@ class _Runner:
             flat = self.items("Enrollment", [row for rows in groups.values() for row in rows])
             return dict(zip(groups, _split(flat, [len(rows) for rows in groups.values()]), strict=True))
 
+        assert field.children is not None
+        spliced = field.children.spliced
+        if spliced is not None:
+            lists = item.batch.once(
+                "enrollments", lambda: self.spliced_lists(ENROLLMENTS, item.batch, column, spliced)
+            )
+            return lists.render(self, item.row["id"], path)
         groups = item.batch.once("enrollments", load)
         return self.nodes(field.children, groups.get(item.row["id"], []), path)
+
+    def spliced_lists(self, table: Table, batch: Batch, column: str, spliced: Spliced) -> SplicedLists:
+        """What `load` in `enrollments` reads for the batch (the same filter, parents, statement
+        and audit), as tuples grouped by `column`, with the nodes their edges refer to."""
+        visible = self.ctx.filters.row_filter(table, "enrollments")
+        ids = {row["id"] for row in self.granting(batch, "enrollments")}
+        names, rows = reads.rows_with(
+            self.ctx.conn, table, visible, column, ids, BASE_COLUMNS["Enrollment"], spliced.json
+        )
+        data_type, masked = RECORDED["Enrollment"]
+        if not rows:
+            self.ctx.record_kinds("Enrollment", data_type, 0, (), masked=masked)
+            return SplicedLists({}, 0, (), (0, 0))
+        at = {name: n for n, name in enumerate(names)}
+        kinds = set(map(itemgetter(at["school_id"], at["source_id"], at["role"]), rows))
+        self.ctx.record_kinds("Enrollment", data_type, len(rows), kinds, masked=masked)
+        edges = tuple(self.spliced_edge(key, field, rows, at[by]) for key, field, by in spliced.edges)
+        groups: dict[str, list[Any]] = defaultdict(list)
+        group = at[column]
+        for row in rows:
+            groups[row[group]].append(row)
+        return SplicedLists(groups, at[JSON_COLUMN], edges, (at["role"], at["school_id"]))
+
+    def spliced_edge(self, key: str, field: Field, rows: Sequence[Any], index: int) -> _SplicedEdge:
+        refs = {row[index] for row in rows}
+        # Read as the edge reads them: at the first row that refers to one, so never if none does.
+        found = self.references(field, refs - {None}) if any(refs) else {}
+        return _SplicedEdge(f",{orjson.dumps(key).decode()}:", key, field, index, found)
+
+    def references(self, field: Field, ids: set[str]) -> dict[str, str]:
+        """The JSON the database renders for the records an edge (plan.TO_ONE) refers to, by id:
+        read and audited as `referenced` reads them."""
+        table, type_name, data_type, _ = _TO_ONE[field.name]
+        rows = self.read_referenced(field, table, type_name, data_type, ids)
+        return {row["id"]: row[JSON_COLUMN] for row in rows}
+
+    def missing_reference(self, field: Field, row: Row, path: Path) -> None:
+        """An enrollment's edge whose record is not among those visible: as the resolver, the
+        scope named by what the enrollment says must have been granted (else FORBIDDEN_SCOPE)."""
+        try:
+            _require_referenced(self.ctx, field.name, row)
+        except ApiError as exc:
+            self.fail(exc, field, path)
 
     def person(self, field: Field, item: Item, path: Path) -> Node | None:
         row = item.row
@@ -345,9 +409,7 @@ class _Runner:
             return None
         person = self.to_one(field, item).get(row["person_id"])
         if person is None:
-            # As the resolver: name the scope from what the enrollment says.
-            student = to_enum(EnrollmentRole, row["role"]) is EnrollmentRole.STUDENT
-            self.ctx.require("students" if student else "staff", row["school_id"])
+            _require_referenced(self.ctx, field.name, row)
             return None
         return self.node(field.children, person, path)
 
@@ -357,7 +419,7 @@ class _Runner:
             return None
         klass = self.to_one(field, item).get(row["class_id"])
         if klass is None:
-            self.ctx.require("classes", row["school_id"])
+            _require_referenced(self.ctx, field.name, row)
             return None
         return self.node(field.children, klass, path)
 
@@ -410,22 +472,78 @@ class _Runner:
         `data_type` (the edge needs the scope)."""
 
         def load() -> dict[str, Item]:
-            filters = self.ctx.filters
-            if data_type is None:
-                visible, rows = filters.people_filter(table), item.batch.rows
-            else:
-                visible = filters.row_filter(table, data_type)
-                rows = self.granting(item.batch, data_type) if scoped else item.batch.rows
+            rows = item.batch.rows
+            if data_type is not None and scoped:
+                rows = self.granting(item.batch, data_type)
             if column.endswith("_ids"):
                 ids = {v for row in rows for v in row[column] or ()}
             else:
                 ids = {row[column] for row in rows if row[column] is not None}
-            columns = _columns(type_name, field.children)
-            found = reads.by_ids(self.ctx.conn, table, visible, ids, columns, node=_json(field))
-            return {i.row["id"]: i for i in self.items(type_name, list(found.values()))}
+            found = self.read_referenced(field, table, type_name, data_type, ids)
+            batch = Batch(found)
+            return {row["id"]: Item(type_name, row, batch) for row in found}
 
         loaded: dict[str, Item] = item.batch.once(field.name, load)
         return loaded
+
+    def read_referenced(
+        self, field: Field, table: Table, type_name: str, data_type: str | None, ids: set[str]
+    ) -> list[Row]:
+        """The visible records among `ids`, read through the resolvers' filter for `data_type`
+        (None: people of every role) and recorded for the audit."""
+        filters = self.ctx.filters
+        visible = filters.people_filter(table) if data_type is None else filters.row_filter(table, data_type)
+        columns = _columns(type_name, field.children)
+        rows = list(reads.by_ids(self.ctx.conn, table, visible, ids, columns, node=_json(field)).values())
+        self.record(type_name, rows)
+        return rows
+
+
+@dataclass(frozen=True, slots=True)
+class _SplicedEdge:
+    prefix: str  # `,"key":`, what precedes the value in the node's text
+    key: str
+    field: Field
+    index: int  # of the referring column in a row
+    found: dict[str, str]  # the referred node's JSON, by id
+
+
+@dataclass(frozen=True)
+class SplicedLists:
+    """Lists of nodes read for a batch as tuples (`_Runner.spliced_lists`), each rendered as one
+    JSON array: a row's node is the text the database rendered with each edge's JSON appended."""
+
+    groups: dict[str, list[Any]]
+    node: int  # the index of the rendered JSON in a row
+    edges: tuple[_SplicedEdge, ...]
+    role_school: tuple[int, int]  # what a missing reference's error is decided by
+
+    def render(self, runner: _Runner, parent_id: str, path: Path) -> orjson.Fragment:
+        texts = []
+        for n, row in enumerate(self.groups.get(parent_id, ())):
+            text = row[self.node]
+            for edge in self.edges:
+                ref = row[edge.index]
+                value = edge.found.get(ref) if ref else None
+                if value is None:
+                    value = "null"
+                    if ref:  # null without an error where there is no reference, as the edge
+                        role, school = (row[i] for i in self.role_school)
+                        referring = {"role": role, "school_id": school}
+                        runner.missing_reference(edge.field, referring, (*path, n, edge.key))
+                text = text[:-1] + edge.prefix + value + "}"
+            texts.append(text)
+        return orjson.Fragment("[" + ",".join(texts) + "]")
+
+
+def _require_referenced(ctx: Context, edge: str, row: Row) -> None:
+    """FORBIDDEN_SCOPE, as the resolvers raise it, where an enrollment's person (`edge`) or class
+    is not visible: the scope is named from what the enrollment says."""
+    if edge == "class":
+        ctx.require("classes", row["school_id"])
+        return
+    student = to_enum(EnrollmentRole, row["role"]) is EnrollmentRole.STUDENT
+    ctx.require("students" if student else "staff", row["school_id"])
 
 
 # An edge of plan.TO_ONE → what `referenced` reads it with (table, type, data type, column).
