@@ -30,9 +30,10 @@ from sqlalchemy import (
     true,
     union_all,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import visitors
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter
-from sqlalchemy.sql.util import ClauseAdapter
 
 from hub.store.json_nodes import COLUMN as JSON_NODE_COLUMN
 from hub.store.json_nodes import JsonNode
@@ -417,11 +418,14 @@ def _lookup_query(
 ) -> Select[Any]:
     """`_lookup`'s statement, built afresh; `where`: further clauses on what the app sees."""
     keys: BindParameter[Any] = bindparam("keys", expanding=True)
-    column_of_app = and_(visible.column(column).in_(keys), *where) if masked else None
+    raw = visible.table.c[column]
+    seen = visible.column(column)
+    # Masked, the app's value must match too; unmasked, it is the raw column the key checks.
+    checks = [*([seen.in_(keys)] if masked and seen is not raw else []), *where]
     return keyed(
         visible,
-        visible.table.c[column].in_(keys),
-        column_of_app,
+        raw.in_(keys),
+        and_(*checks) if checks else None,
         order_by=("id",),
         columns=columns,
         node=node,
@@ -443,68 +447,60 @@ def keyed(
     node: JsonNode | None = None,
 ) -> Select[Any]:
     """The visible rows among those `key` (a clause on raw, indexed columns) picks: the candidates
-    are found first, then the policy's filter, its masks and `masked` (a clause on what the app
-    sees) apply to them alone. `rank_within`: add each row's rank in id order among the rows
+    are found by the key, then the policy's filter, its masks and `masked` (a clause on what the
+    app sees) apply to them alone. `rank_within`: add each row's rank in id order among the rows
     sharing that column's value, as `_rank`; `node`: each row also rendered as that JSON object.
 
-    Why a CTE: the policy's filter starts with `source_id = …`, the prefix of a unique index, and
-    SQLite's planner (without statistics) drives the whole query from it — a scan of every row of
-    the source per nested level. Materialised, the CTE is read by the key's own index; PostgreSQL
-    inlines it and plans from statistics as before.
+    Why `_unindexed`: the policy's filter starts with `source_id = …`, the prefix of a unique
+    index, and SQLite's planner (without statistics) would drive the whole query from it (or from
+    the granted schools' index) — a scan of every row of the source per nested level. On SQLite
+    the filter's columns are therefore compiled as `+column`, which no index serves, so the key's
+    own index finds the candidates; PostgreSQL plans from statistics.
     """
     table = visible.table
-    # What the app sees of the hits: the selected columns and those `node` renders (never the
-    # raw columns, which RowFilter.column would fall back to for a name missing here).
-    seen = None if columns is None else set(columns) | (node.columns if node is not None else set())
-    # The hits carry only the columns read after (SQLite copies every one into the CTE).
-    clauses = [visible.where, *(visible.column(name) for name in visible.names(seen))]
-    needed = _columns_of(
-        table, [*clauses, *([] if masked is None else [masked])], seen, order_by, rank_within
-    )
-    hits = (
-        select(*(table.c[name] for name in visible.names(needed)))
-        .where(key)
-        .cte(f"{table.name}_hits")
-        .prefix_with("MATERIALIZED", dialect="sqlite")
-    )
-    on_hits = RowFilter(
-        table=table,
-        where=_adapt(hits, visible.where),
-        exprs={name: _adapt(hits, visible.column(name)) for name in visible.names(seen)},
-    )
-    query = on_hits.select(columns, node).where(on_hits.where)
+    query = visible.select(columns, node).where(key, _unindexed(table, visible.where))
     if rank_within is not None:
-        rank = func.row_number().over(partition_by=hits.c[rank_within], order_by=hits.c.id)
+        rank = func.row_number().over(partition_by=table.c[rank_within], order_by=table.c.id)
         query = query.add_columns(rank.label(_RANK))
     if masked is not None:
-        query = query.where(_adapt(hits, masked))
-    return query.order_by(*(hits.c[name] for name in order_by))
+        query = query.where(_unindexed(table, masked))
+    return query.order_by(*(table.c[name] for name in order_by))
 
 
 _RANK = "_rank"
 
 
-def _columns_of(
-    table: Table,
-    clauses: Sequence[ColumnElement[Any]],
-    seen: Collection[str] | None,
-    order_by: Sequence[str],
-    rank_within: str | None,
-) -> set[str] | None:
-    """The columns of `table` a keyed read uses: what it shows, orders and ranks by, and every
-    column its clauses (the policy's filter and masks) refer to. None: all of them."""
-    if seen is None:
+def _unindexed(table: Table, clause: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`clause` with every column of `table` in it compiled so that no SQLite index serves it
+    (`+column`, SQLite's documented way to keep a term from driving the plan; its value and
+    comparisons are unchanged). Other databases get the column itself."""
+
+    def replace(element: Any, **_: Any) -> Any:
+        if isinstance(element, Column) and element.table is table:
+            return _UnindexedColumn(element)
         return None
-    used = {"id", *seen, *order_by, *([rank_within] if rank_within else [])}
-    for clause in clauses:
-        used |= {c.name for c in visitors.iterate(clause) if isinstance(c, Column) and c.table is table}
-    return used
+
+    replaced: ColumnElement[Any] = visitors.replacement_traverse(clause, {}, replace)
+    return replaced
 
 
-def _adapt(hits: Any, clause: ColumnElement[Any]) -> ColumnElement[Any]:
-    """`clause` over the CTE's columns instead of the table's."""
-    adapted: ColumnElement[Any] = ClauseAdapter(hits).traverse(clause)
-    return adapted
+class _UnindexedColumn(ColumnElement[Any]):
+    inherit_cache = True
+    _traverse_internals = [("column", visitors.InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: Column[Any]) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_UnindexedColumn)
+def _unindexed_default(element: _UnindexedColumn, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(element.column, **kw))
+
+
+@compiles(_UnindexedColumn, "sqlite")
+def _unindexed_sqlite(element: _UnindexedColumn, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"+{compiler.process(element.column, **kw)}"
 
 
 # --- the change feed ----------------------------------------------------------------------------------

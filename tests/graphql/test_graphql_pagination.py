@@ -117,7 +117,7 @@ def test_nested_loads_are_batched_per_level(engine: Engine, setup: tuple[ApiClie
 
 def test_every_read_takes_a_policy_filter() -> None:
     """No read of canonical rows without a RowFilter, which only the policy makes (private
-    helpers turn results into records and clauses onto a CTE: they read nothing)."""
+    helpers turn results into records and build clauses: they read nothing)."""
     for name, fn in inspect.getmembers(reads, inspect.isfunction):
         if fn.__module__ != reads.__name__ or name == "source_names" or name.startswith("_"):
             continue
