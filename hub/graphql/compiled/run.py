@@ -11,6 +11,7 @@ before anything is returned, and the request is executed by the resolvers instea
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -362,31 +363,44 @@ class _Runner:
 
     def spliced_lists(self, table: Table, batch: Batch, column: str, spliced: Spliced) -> SplicedLists:
         """What `load` in `enrollments` reads for the batch (the same filter, parents, statement
-        and audit), as tuples grouped by `column`, with the nodes their edges refer to."""
+        and audit), each row's node rendered as text and grouped by `column`."""
         visible = self.ctx.filters.row_filter(table, "enrollments")
         ids = {row["id"] for row in self.granting(batch, "enrollments")}
         names, rows = reads.rows_with(
             self.ctx.conn, table, visible, column, ids, BASE_COLUMNS["Enrollment"], spliced.json
         )
         data_type, masked = RECORDED["Enrollment"]
+        lists = SplicedLists()
         if not rows:
             self.ctx.record_kinds("Enrollment", data_type, 0, (), masked=masked)
-            return SplicedLists({}, 0, (), (0, 0))
+            return lists
         at = {name: n for n, name in enumerate(names)}
         kinds = set(map(itemgetter(at["school_id"], at["source_id"], at["role"]), rows))
         self.ctx.record_kinds("Enrollment", data_type, len(rows), kinds, masked=masked)
-        edges = tuple(self.spliced_edge(key, field, rows, at[by]) for key, field, by in spliced.edges)
-        groups: dict[str, list[Any]] = defaultdict(list)
-        group = at[column]
+        edges = [self.spliced_edge(key, field, rows, at[by]) for key, field, by in spliced.edges]
+        node, group, role, school = at[JSON_COLUMN], at[column], at["role"], at["school_id"]
         for row in rows:
-            groups[row[group]].append(row)
-        return SplicedLists(groups, at[JSON_COLUMN], edges, (at["role"], at["school_id"]))
+            texts = lists.texts[row[group]]
+            text = row[node]
+            for prefix, index, found, key, field in edges:
+                ref = row[index]
+                value = found.get(ref) if ref else "null"  # null, unread, where there is no reference
+                if value is None:
+                    value = "null"
+                    referring = {"role": row[role], "school_id": row[school]}
+                    lists.missing[row[group]].append((len(texts), key, field, referring))
+                text = text[:-1] + prefix + value + "}"
+            texts.append(text)
+        return lists
 
-    def spliced_edge(self, key: str, field: Field, rows: Sequence[Any], index: int) -> _SplicedEdge:
+    def spliced_edge(
+        self, key: str, field: Field, rows: Sequence[Any], index: int
+    ) -> tuple[str, int, dict[str, str], str, Field]:
+        """(`,"key":`, the referring column's index, the referred nodes' JSON by id, key, field)."""
         refs = {row[index] for row in rows}
         # Read as the edge reads them: at the first row that refers to one, so never if none does.
         found = self.references(field, refs - {None}) if any(refs) else {}
-        return _SplicedEdge(f",{orjson.dumps(key).decode()}:", key, field, index, found)
+        return f",{orjson.dumps(key).decode()}:", index, found, key, field
 
     def references(self, field: Field, ids: set[str]) -> dict[str, str]:
         """The JSON the database renders for the records an edge (plan.TO_ONE) refers to, by id:
@@ -499,41 +513,22 @@ class _Runner:
         return rows
 
 
-@dataclass(frozen=True, slots=True)
-class _SplicedEdge:
-    prefix: str  # `,"key":`, what precedes the value in the node's text
-    key: str
-    field: Field
-    index: int  # of the referring column in a row
-    found: dict[str, str]  # the referred node's JSON, by id
-
-
-@dataclass(frozen=True)
+@dataclass
 class SplicedLists:
-    """Lists of nodes read for a batch as tuples (`_Runner.spliced_lists`), each rendered as one
-    JSON array: a row's node is the text the database rendered with each edge's JSON appended."""
+    """Lists of nodes read for a batch (`_Runner.spliced_lists`), by parent: each node as text
+    (the database's JSON with each edge's appended), and the edges whose record is not visible."""
 
-    groups: dict[str, list[Any]]
-    node: int  # the index of the rendered JSON in a row
-    edges: tuple[_SplicedEdge, ...]
-    role_school: tuple[int, int]  # what a missing reference's error is decided by
+    texts: dict[str, list[str]] = dataclasses.field(default_factory=lambda: defaultdict(list))
+    # Parent → (index in its list, response key, edge, the enrollment's role and school).
+    missing: dict[str, list[tuple[int, str, Field, Row]]] = dataclasses.field(
+        default_factory=lambda: defaultdict(list)
+    )
 
     def render(self, runner: _Runner, parent_id: str, path: Path) -> orjson.Fragment:
-        texts = []
-        for n, row in enumerate(self.groups.get(parent_id, ())):
-            text = row[self.node]
-            for edge in self.edges:
-                ref = row[edge.index]
-                value = edge.found.get(ref) if ref else None
-                if value is None:
-                    value = "null"
-                    if ref:  # null without an error where there is no reference, as the edge
-                        role, school = (row[i] for i in self.role_school)
-                        referring = {"role": role, "school_id": school}
-                        runner.missing_reference(edge.field, referring, (*path, n, edge.key))
-                text = text[:-1] + edge.prefix + value + "}"
-            texts.append(text)
-        return orjson.Fragment("[" + ",".join(texts) + "]")
+        """The parent's list as one JSON array; a missing reference's error at its path."""
+        for n, key, edge, referring in self.missing.get(parent_id, ()):
+            runner.missing_reference(edge, referring, (*path, n, key))
+        return orjson.Fragment("[" + ",".join(self.texts.get(parent_id, ())) + "]")
 
 
 def _require_referenced(ctx: Context, edge: str, row: Row) -> None:
