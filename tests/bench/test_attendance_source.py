@@ -127,6 +127,9 @@ def test_the_floor_reads_every_mark_into_the_tables_columns(
     assert frame.columns == [c.name for c in table.c]
     assert frame.height == district.frames["attendance_mark"].height
     assert frame["content_hash"].null_count() == 0
+    # Its key fits the 36-character id column (PostgreSQL enforces it) and is unique.
+    assert frame["id"].str.len_chars().max() <= 36
+    assert frame["id"].n_unique() == frame.height
 
 
 def test_a_run_that_rewrote_the_roster_is_not_counted_as_the_marks() -> None:
