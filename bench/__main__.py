@@ -1,4 +1,4 @@
-"""`uv run python -m bench [--scale S] [--json PATH] [--only ingest,delta,graphql,throughput,memory]`."""
+"""`uv run python -m bench [--scale S] [--json PATH] [--only ingest,delta,attendance,graphql,throughput,memory]`."""
 
 from __future__ import annotations
 

@@ -6,8 +6,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SECTIONS = ("ingest", "delta", "graphql", "throughput", "memory")
+SECTIONS = ("ingest", "delta", "attendance", "graphql", "throughput", "memory")
 STUDENTS_AT_SCALE_1 = 50_000
+# School days of AM/PM marks in the attendance export: 2 x 45 x 50,000 = 4.5M marks, which with
+# the roster's ~453k rows makes the "about 5 million rows in all" at scale 1.0.
+ATTENDANCE_DAYS = 45
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 

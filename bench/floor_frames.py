@@ -120,18 +120,27 @@ def canonical_rows(files: dict[str, pl.DataFrame]) -> dict[Table, pl.DataFrame]:
         )
     sources = {**files, "users": users}
     return {
-        CANONICAL_TABLES[entity]: _rows(CANONICAL_TABLES[entity], sources[file], _COLUMNS[entity])
+        CANONICAL_TABLES[entity]: table_rows(CANONICAL_TABLES[entity], sources[file], _COLUMNS[entity])
         for entity, file in _FILES.items()
         if file in sources
     }
 
 
-def _rows(table: Table, frame: pl.DataFrame, columns: dict[str, str]) -> pl.DataFrame:
+def table_rows(
+    table: Table,
+    frame: pl.DataFrame,
+    columns: dict[str, str],
+    *,
+    record_id: str = "sourcedId",
+    updated: str = "dateLastModified",
+) -> pl.DataFrame:
+    """`frame`'s rows as `table`'s columns: `columns` maps canonical column ← file column; the
+    record's own id (also its primary key here: no hub ids) and modification time are named apart."""
     given = {
-        "id": pl.col("sourcedId"),
+        "id": pl.col(record_id),
         "source_id": pl.lit(SOURCE_ID),
-        "source_record_id": pl.col("sourcedId"),
-        "source_updated_at": pl.col("dateLastModified"),
+        "source_record_id": pl.col(record_id),
+        "source_updated_at": pl.col(updated),
         "updated_at": pl.lit(NOW),
         "change_version": pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
         "deleted_at": pl.lit(None, dtype=pl.String),

@@ -1,27 +1,29 @@
-"""The PostgreSQL ingest floor: polars reads the zip, psycopg `COPY … FROM STDIN` (CSV) writes every
+"""The PostgreSQL ingest floor: polars reads the files, psycopg `COPY … FROM STDIN` (CSV) writes every
 row in one transaction into tables built from the hub's own metadata."""
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
+import polars as pl
 import psycopg
-from sqlalchemy import create_engine
+from sqlalchemy import Table, create_engine
 
-from bench.floor_frames import SOURCE_ID, canonical_rows, read_zip
+from bench.floor_frames import SOURCE_ID
 from bench.pg import libpq_url
 from hub.store import CANONICAL_TABLES, metadata
 from hub.store.models import SOURCES
 
 
-def ingest(zip_path: Path, url: str) -> dict[str, Any]:
+def ingest(read: Callable[[], dict[Table, pl.DataFrame]], url: str) -> dict[str, Any]:
+    """Time the floor: `read` (the files into table rows) + COPY + commit."""
     engine = create_engine(url)
     metadata.create_all(engine, tables=[SOURCES, *CANONICAL_TABLES.values()])
     engine.dispose()
     started = time.perf_counter()
-    tables = canonical_rows(read_zip(zip_path))
+    tables = read()
     rows = 0
     with psycopg.connect(libpq_url(url)) as conn, conn.cursor() as cursor:
         cursor.execute(

@@ -1,17 +1,19 @@
-"""The SQLite ingest floor: polars reads the zip, raw sqlite3 `executemany` writes every row in one
-transaction into tables built from the hub's own metadata (same columns, keys and indexes), with
-the hub's pragmas (WAL, synchronous=NORMAL, foreign keys on)."""
+"""The SQLite ingest floor: polars reads the files, raw sqlite3 `executemany` writes every row in
+one transaction into tables built from the hub's own metadata (same columns, keys and indexes),
+with the hub's pragmas (WAL, synchronous=NORMAL, foreign keys on)."""
 
 from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine
+import polars as pl
+from sqlalchemy import Table, create_engine
 
-from bench.floor_frames import SOURCE_ID, canonical_rows, read_zip
+from bench.floor_frames import SOURCE_ID
 from hub.store import CANONICAL_TABLES, metadata
 from hub.store.models import SOURCES
 
@@ -25,11 +27,12 @@ def prepare_database(path: Path) -> None:
     engine.dispose()
 
 
-def ingest(zip_path: Path, db_path: Path) -> dict[str, Any]:
-    """Time the floor: read + write + commit. Returns seconds and rows written."""
+def ingest(read: Callable[[], dict[Table, pl.DataFrame]], db_path: Path) -> dict[str, Any]:
+    """Time the floor: `read` (the files into table rows) + write + commit. Returns seconds and
+    rows written."""
     prepare_database(db_path)
     started = time.perf_counter()
-    tables = canonical_rows(read_zip(zip_path))
+    tables = read()
     conn = sqlite3.connect(db_path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA foreign_keys=ON")

@@ -1,4 +1,4 @@
-"""Ingest through the hub: a fresh migrated store, a OneRoster CSV source, `sync_source`."""
+"""Ingest through the hub: a fresh migrated store, a file-based source, `sync_source`."""
 
 from __future__ import annotations
 
@@ -23,13 +23,15 @@ def fresh_store(url: str) -> Engine:
     return engine
 
 
-def sync_timed(engine: Engine, zip_path: Path, *, profile: bool = False) -> dict[str, Any]:
-    """Point the source at `zip_path` (adding it on first use) and time one sync."""
+def sync_timed(
+    engine: Engine, config: dict[str, Any], *, adapter: str = "oneroster", profile: bool = False
+) -> dict[str, Any]:
+    """Give the source `config` (adding it with `adapter` on first use) and time one sync."""
     with engine.begin() as conn:
         try:
-            update_config(conn, get_source(conn, SOURCE).id, {"path": str(zip_path)})
+            update_config(conn, get_source(conn, SOURCE).id, config)
         except LookupError:
-            add_source(conn, SOURCE, "oneroster", {"path": str(zip_path)})
+            add_source(conn, SOURCE, adapter, config)
     profiler = _profiler() if profile else None
     started = time.perf_counter()
     summary = sync_source(engine, SOURCE)
@@ -61,3 +63,9 @@ def _profiler() -> Any:
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
+
+
+def remove_sqlite(db: Path) -> None:
+    """The database file and whatever SQLite left beside it (-wal, -shm)."""
+    for leftover in db.parent.glob(db.name + "*"):
+        leftover.unlink()

@@ -10,7 +10,7 @@ from typing import Any
 from bench import pg
 from bench.config import BenchConfig
 from bench.dataset import Dataset
-from bench.hub_ingest import sqlite_url
+from bench.hub_ingest import remove_sqlite, sqlite_url
 from bench.log import log
 from bench.results import Figure, Report, Target
 from bench.stats import median
@@ -43,7 +43,7 @@ def run(config: BenchConfig, dataset: Dataset, report: Report) -> Path:
     hub = _Runs()
     for n in range(config.repetitions):
         log(f"hub ingest {n + 1}/{config.repetitions}")
-        _remove(db)
+        remove_sqlite(db)
         args: dict[str, Any] = {"url": sqlite_url(db), "zip": str(dataset.full_zip)}
         if with_delta:
             args["delta_zip"] = str(dataset.delta_zip)
@@ -56,7 +56,7 @@ def run(config: BenchConfig, dataset: Dataset, report: Report) -> Path:
         floor.full.append(child.result["seconds"])
         floor.rss.append(child.max_rss_bytes)
         floor.rows = child.result["rows"]
-    _remove(config.workdir / "floor.db")
+    remove_sqlite(config.workdir / "floor.db")
 
     full = Figure(
         "ingest.sqlite.rows_per_s",
@@ -136,7 +136,7 @@ def _check_delta(totals: dict[str, int], changed: int) -> None:
 
 def _profile(config: BenchConfig, dataset: Dataset, db: Path, with_delta: bool, report: Report) -> None:
     log("profiling the hub ingest")
-    _remove(db)
+    remove_sqlite(db)
     args: dict[str, Any] = {"url": sqlite_url(db), "zip": str(dataset.full_zip), "profile": True}
     if with_delta:
         args["delta_zip"] = str(dataset.delta_zip)
@@ -175,8 +175,3 @@ def _postgres(config: BenchConfig, dataset: Dataset, report: Report) -> None:
             extra={"seconds": median(hub.full), "floor_seconds": median(floor.full), "samples": hub.full},
         )
     )
-
-
-def _remove(db: Path) -> None:
-    for leftover in db.parent.glob(db.name + "*"):
-        leftover.unlink()

@@ -82,7 +82,7 @@ def markdown(report: Report, command: str) -> str:
         lines += ["", "</details>", ""]
     for key, profile in report.profiles.items():
         lines += [
-            f"Profile behind `{key}` (pyinstrument, frames ≥ 3% of the total):",
+            f"Profile behind `{key}` ({_profile_kind(key)}):",
             "",
             "```",
             profile,
@@ -91,6 +91,12 @@ def markdown(report: Report, command: str) -> str:
         ]
     lines.append(END)
     return "\n".join(lines)
+
+
+def _profile_kind(key: str) -> str:
+    if key.endswith("peak_rss_mib"):
+        return "RSS sampled with the running stack, bench/rss_trace.py"
+    return "pyinstrument, frames ≥ 3% of the total"
 
 
 def _fmt(value: object) -> str:

@@ -8,10 +8,10 @@ from dataclasses import asdict
 
 import orjson
 
+from bench import attendance, ingest, machine, serving
 from bench import dataset as datasets
-from bench import ingest, machine, serving
-from bench.config import BenchConfig
-from bench.hub_ingest import sqlite_url
+from bench.config import ATTENDANCE_DAYS, BenchConfig
+from bench.hub_ingest import remove_sqlite, sqlite_url
 from bench.log import log
 from bench.render import print_table, write_markdown
 from bench.results import Report
@@ -26,28 +26,33 @@ def run(config: BenchConfig, command: str) -> Report:
     report = Report(machine=machine.describe(), options={"students": config.students, **options})
     config.workdir.mkdir(parents=True, exist_ok=True)
     log(f"generating {config.students:,} students and writing the zips")
-    data = datasets.build(config.students, config.seed, config.workdir)
+    days = ATTENDANCE_DAYS if config.wants("attendance") else None
+    data = datasets.build(config.students, config.seed, config.workdir, attendance_days=days)
     rows = ", ".join(f"{name} {n:,}" for name, n in data.rows.items())
     report.notes.append(
         f"district: {config.students:,} students → {data.total_rows:,} canonical rows ({rows})"
     )
     report.notes.append(datasets.attendance_note(data))
     started = time.perf_counter()
+    serves = config.wants("graphql") or config.wants("throughput")
+    db = config.workdir / "hub.db"
     if any(config.wants(s) for s in ("ingest", "delta", "memory")):
         db = ingest.run(config, data, report)
-    else:
-        db = config.workdir / "hub.db"
-        for leftover in db.parent.glob(db.name + "*"):
-            leftover.unlink()
+    elif serves:
+        remove_sqlite(db)
         run_child("sync", {"url": sqlite_url(db), "zip": str(data.full_zip)})
     ingested = time.perf_counter()
+    if config.wants("attendance"):
+        attendance.run(config, data, report)
+    attended = time.perf_counter()
     # The server's peak RSS is read under the throughput load: `memory` alone measures the ingest's.
-    if config.wants("graphql") or config.wants("throughput"):
+    if serves:
         log("serving")
         serving.run(config, db, report)
     report.machine["seconds"] = {
         "ingest": round(ingested - started, 1),
-        "serving": round(time.perf_counter() - ingested, 1),
+        "attendance": round(attended - ingested, 1),
+        "serving": round(time.perf_counter() - attended, 1),
     }
     report.machine["load_average_at_end"] = machine.load_average()
     print_table(report)

@@ -11,11 +11,13 @@ import pytest
 
 from bench.__main__ import main
 
-SECTIONS = "ingest,delta,graphql,throughput,memory"
+SECTIONS = "ingest,delta,attendance,graphql,throughput,memory"
 EXPECTED = {
     "ingest.sqlite.rows_per_s",
     "delta.sqlite.seconds",
     "memory.ingest.peak_rss_mib",
+    "attendance.sqlite.rows_per_s",
+    "attendance.memory.peak_rss_mib",
     "graphql.students_page.median_ms",
     "graphql.students_page.p99_ms",
     "graphql.flat_10k.median_ms",
@@ -57,14 +59,23 @@ def test_the_harness_measures_every_figure_against_its_floor(tmp_path: Path) -> 
     figures = {f["key"]: f for f in report["figures"]}
     assert set(figures) >= EXPECTED
     if postgres:
-        assert "ingest.postgres.rows_per_s" in figures
+        assert {"ingest.postgres.rows_per_s", "attendance.postgres.rows_per_s"} <= set(figures)
     for key, figure in figures.items():
         assert figure["value"] > 0, key
         assert figure["floor"] > 0, key
         assert figure["ratio"] == pytest.approx(figure["value"] / figure["floor"]), key
         assert figure["floor_label"], key
     targeted = {k for k, f in figures.items() if f["target"] is not None}
-    assert {"ingest.sqlite.rows_per_s", "delta.sqlite.seconds", "throughput.rps"} <= targeted
+    assert {
+        "ingest.sqlite.rows_per_s",
+        "delta.sqlite.seconds",
+        "attendance.sqlite.rows_per_s",
+        "attendance.memory.peak_rss_mib",
+        "throughput.rps",
+    } <= targeted
+    # 100 students x 45 school days x AM and PM, every one of them ingested.
+    assert figures["attendance.sqlite.rows_per_s"]["extra"]["rows"] == 9_000
+    assert any("9,000 marks" in note for note in report["notes"])
     assert figures["throughput.rps"]["extra"]["errors"] == 0
     assert report["machine"]["cores"] >= 1
     assert "| figure | value | floor | ratio | target | status |" in docs_path.read_text()
