@@ -12,6 +12,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import httpx
@@ -306,13 +307,14 @@ def _diff_all(
             skipped.append(spec)
             continue
         incoming = with_content_hash(spec, deduplicated(spec, frame))
-        stored = canonical_writes.load_state(conn, CANONICAL_TABLES[name], source_id)
+        table = CANONICAL_TABLES[name]
         result = diff(
             incoming,
-            stored,
+            canonical_writes.load_state(conn, table, source_id),
             complete=entity_read.complete,
             deleted_ids=entity_read.deleted_source_ids,
             kept_ids=entity_read.quarantined_source_ids,
+            identities=partial(canonical_writes.load_identities, conn, table, source_id),
         )
         result = replace(
             result,
@@ -326,11 +328,14 @@ def _diff_all(
     # Not read: exactly what the last applied run read, so exactly an entity whose digest matched
     # (its saved digest is kept by the checkpoint merge in run_sync).
     skipped.extend(ENTITIES_BY_NAME[name] for name in read.skipped)
-    if skipped and any(d.tombstones.height for d in diffs.values()):
-        # The deletion guard weighs deletions against each school's live records of every entity.
-        for spec in skipped:
+    if any(d.tombstones.height for d in diffs.values()):
+        # The deletion guard weighs deletions against each school's live records of every entity,
+        # diffed or skipped: counted only in runs that tombstone something.
+        for spec in [*diffs, *skipped]:
             live = canonical_writes.live_per_school(conn, CANONICAL_TABLES[spec.name], source_id)
-            diffs[spec] = nothing_changed(live)
+            diffs[spec] = (
+                replace(diffs[spec], live_per_school=live) if spec in diffs else nothing_changed(live)
+            )
     return diffs
 
 
