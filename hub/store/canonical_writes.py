@@ -20,29 +20,43 @@ _COUNTERS = COUNTERS
 
 
 def load_state(conn: Connection, table: Table, source_id: str) -> pl.DataFrame:
-    """What the store holds for one source: source record id, hub id, school, content hash,
-    tombstone flag. Read through the driver's cursor: no per-row result processing is needed
-    for these plain columns, and a store holds hundreds of thousands of rows."""
+    """What the diff compares with: the source record id, content hash and tombstone flag of each
+    of the source's rows. Read through the driver's cursor (a store holds hundreds of thousands of
+    rows, and these plain columns need no result processing); hub ids and schools are read only
+    when a run tombstones something (`load_identities`)."""
+    return _read_source_rows(
+        conn,
+        table,
+        source_id,
+        "source_record_id, content_hash, deleted_at IS NOT NULL",
+        pl.Schema({"source_record_id": pl.String, "stored_hash": pl.String, "stored_deleted": pl.Boolean}),
+    )
+
+
+def load_identities(conn: Connection, table: Table, source_id: str) -> pl.DataFrame:
+    """source_record_id, id, school_id of each of the source's rows: what tombstoning needs."""
+    return _read_source_rows(
+        conn,
+        table,
+        source_id,
+        "source_record_id, id, school_id",
+        pl.Schema({"source_record_id": pl.String, "id": pl.String, "school_id": pl.String}),
+    )
+
+
+def _read_source_rows(
+    conn: Connection, table: Table, source_id: str, columns: str, schema: pl.Schema
+) -> pl.DataFrame:
     placeholder = "?" if conn.dialect.name == "sqlite" else "%s"
     q = conn.dialect.identifier_preparer
     sql = (
-        "SELECT source_record_id, id, school_id, content_hash, deleted_at IS NOT NULL "  # noqa: S608 - no input
+        f"SELECT {columns} "  # noqa: S608 - no input
         f"FROM {q.format_table(table)}{_lone_source_scan(conn)} WHERE source_id = {placeholder}"
     )
     with _driver_cursor(conn) as cursor:
         cursor.execute(sql, (source_id,))
         rows = cursor.fetchall()
-    return pl.DataFrame(
-        rows,
-        schema={
-            "source_record_id": pl.String,
-            "id": pl.String,
-            "school_id": pl.String,
-            "stored_hash": pl.String,
-            "stored_deleted": pl.Boolean,
-        },
-        orient="row",
-    )
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def _lone_source_scan(conn: Connection) -> str:
@@ -58,12 +72,16 @@ def _lone_source_scan(conn: Connection) -> str:
 
 def live_per_school(conn: Connection, table: Table, source_id: str) -> pl.DataFrame:
     """school_id, live: how many live records of the source each school holds."""
-    query = (
-        select(table.c.school_id, func.count())
-        .where(table.c.source_id == source_id, table.c.deleted_at.is_(None))
-        .group_by(table.c.school_id)
+    q = conn.dialect.identifier_preparer
+    placeholder = "?" if conn.dialect.name == "sqlite" else "%s"
+    sql = (
+        "SELECT school_id, count(*) "  # noqa: S608 - no input
+        f"FROM {q.format_table(table)}{_lone_source_scan(conn)} "
+        f"WHERE source_id = {placeholder} AND deleted_at IS NULL GROUP BY school_id"
     )
-    rows = conn.execute(query).all()
+    with _driver_cursor(conn) as cursor:
+        cursor.execute(sql, (source_id,))
+        rows = cursor.fetchall()
     return pl.DataFrame(rows, schema={"school_id": pl.String, "live": pl.UInt32}, orient="row")
 
 

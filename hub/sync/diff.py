@@ -7,9 +7,12 @@ records only (ADR 7).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import polars as pl
+
+LIVE_SCHEMA = {"school_id": pl.String, "live": pl.UInt32}
 
 
 @dataclass(frozen=True)
@@ -18,7 +21,9 @@ class Diff:
     updates: pl.DataFrame  # incoming rows whose content changed, or that come back from a tombstone
     unchanged: int
     tombstones: pl.DataFrame  # id, school_id of stored live rows that are gone
-    live_per_school: pl.DataFrame  # school_id, live: stored live rows before the run (deletion guard)
+    # school_id, live: stored live rows before the run; the deletion guard reads it only when a run
+    # tombstones something, so the engine fills it in then (`canonical_writes.live_per_school`).
+    live_per_school: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=LIVE_SCHEMA))
 
 
 def diff(
@@ -28,19 +33,20 @@ def diff(
     complete: bool,
     deleted_ids: list[str],
     kept_ids: list[str] | None = None,
+    identities: Callable[[], pl.DataFrame],
 ) -> Diff:
     """`incoming`: records with `source_record_id` and `content_hash` (as the adapter gave them);
     `stored`: what the store holds for the source (`canonical_writes.load_state`: source record
-    id, hub id, school, stored hash, tombstone flag). Inserts and updates come back as incoming
-    rows, in incoming order.
+    id, stored hash, tombstone flag). Inserts and updates come back as incoming rows, in incoming
+    order. `identities` gives source record id, hub id and school of the stored rows
+    (`canonical_writes.load_identities`); it is called only when something is gone.
 
     `complete` means incoming is the whole source: live stored rows missing from it are gone.
     `deleted_ids` are source record ids the source itself reported deleted (they win over a
     complete read). `kept_ids` are source record ids the source sent but that were quarantined:
     missing from incoming, yet not gone, so they keep their stored version.
     """
-    state = stored.select("source_record_id", "stored_hash", "stored_deleted")
-    joined = incoming.join(state, on="source_record_id", how="left", maintain_order="left")
+    joined = incoming.join(stored, on="source_record_id", how="left", maintain_order="left")
     is_new = pl.col("stored_hash").is_null()
     changed = (pl.col("stored_hash") != pl.col("content_hash")) | pl.col("stored_deleted")
     if deleted_ids:
@@ -49,15 +55,23 @@ def diff(
     updates = joined.filter(~is_new & changed).drop("stored_hash", "stored_deleted")
     unchanged = joined.height - inserts.height - updates.height
 
-    live = stored.filter(~pl.col("stored_deleted"))
+    live = stored.filter(~pl.col("stored_deleted")).select("source_record_id")
     gone = live.filter(pl.col("source_record_id").is_in(deleted_ids))
     if complete:
         absent = live.join(incoming.select("source_record_id"), on="source_record_id", how="anti").filter(
             ~pl.col("source_record_id").is_in(kept_ids or [])
         )
-        gone = pl.concat([gone, absent]).unique("id", maintain_order=True)
-    live_per_school = live.group_by("school_id").agg(live=pl.len())
-    return Diff(inserts, updates, unchanged, gone.select("id", "school_id"), live_per_school)
+        gone = pl.concat([gone, absent]).unique("source_record_id", maintain_order=True)
+    return Diff(inserts, updates, unchanged, _tombstones(gone, identities))
+
+
+def _tombstones(gone: pl.DataFrame, identities: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    """id, school_id of the gone source record ids, in their order."""
+    if gone.height == 0:
+        return pl.DataFrame(schema={"id": pl.String, "school_id": pl.String})
+    return gone.join(identities(), on="source_record_id", how="left", maintain_order="left").select(
+        "id", "school_id"
+    )
 
 
 def nothing_changed(live_per_school: pl.DataFrame) -> Diff:

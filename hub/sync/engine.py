@@ -12,6 +12,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import httpx
@@ -24,7 +25,8 @@ from hub.canonical import ENTITIES_BY_NAME, EntitySpec
 from hub.config import Settings, get_settings
 from hub.store import CANONICAL_TABLES, canonical_writes, runs, sources
 from hub.store.columns import utcnow
-from hub.sync import fingerprints
+from hub.sync import buckets, fingerprints
+from hub.sync.buckets import BUCKETS_KEY
 from hub.sync.diff import Diff, diff, nothing_changed
 from hub.sync.digests import DIGESTS_KEY, entity_digest
 from hub.sync.fingerprints import FINGERPRINTS_KEY, SavedRead
@@ -112,6 +114,8 @@ class _Read:
     fingerprints: dict[str, dict[str, str] | None] = field(default_factory=dict)
     skipped: set[str] = field(default_factory=set)  # entities not read: fingerprints matched
     records: dict[str, int] = field(default_factory=dict)  # entity → distinct live records read
+    # entity diffed → its row buckets' (tag, digests) to save, or None to drop the saved ones
+    buckets: dict[str, tuple[str, bytes] | None] = field(default_factory=dict)
 
     def saved_reads(self, previous: dict[str, SavedRead], summary: RunSummary) -> dict[str, Any]:
         """The fingerprints to save: kept for entities not read, replaced by a clean read's."""
@@ -123,6 +127,13 @@ class _Read:
             else:
                 saved[name] = SavedRead(taken, counts.read, self.records[name])
         return {name: item.as_json() for name, item in saved.items()}
+
+    def saved_buckets(self, previous: dict[str, tuple[str, bytes]]) -> dict[str, Any]:
+        """The row buckets to save: kept for entities not diffed (the store did not change),
+        replaced or dropped for those that were."""
+        kept = {name: item for name, item in previous.items() if name not in self.buckets}
+        taken = {name: item for name, item in self.buckets.items() if item is not None}
+        return {name: buckets.as_json(*item) for name, item in {**kept, **taken}.items()}
 
 
 def sync_source(
@@ -172,8 +183,10 @@ async def run_sync(
         saved = dict(source.checkpoint)
         digests: dict[str, str] = saved.pop(DIGESTS_KEY, None) or {}
         saved_reads = fingerprints.load_saved(saved.pop(FINGERPRINTS_KEY, None))
-        # `full` also forgets the digests and fingerprints: everything is read and diffed again.
+        saved_buckets = buckets.load_saved(saved.pop(BUCKETS_KEY, None))
+        # `full` also forgets the digests, fingerprints and buckets: everything is read and diffed again.
         checkpoint, previous_digests = ({}, {}) if full else (saved, digests)
+        previous_buckets = {} if full else saved_buckets
         # A read is only skipped when the digest it was taken with is still there to keep (so
         # never under `full`, which has none).
         previous_reads = {n: r for n, r in saved_reads.items() if n in previous_digests}
@@ -191,7 +204,7 @@ async def run_sync(
                     summary.totals.quarantined, summary.totals.read, settings.quarantine_max_share
                 )
                 with engine.begin() as conn:
-                    diffs = _diff_all(conn, source.id, read, summary, previous_digests)
+                    diffs = _diff_all(conn, source.id, read, summary, previous_digests, previous_buckets)
                     if not force:
                         check_deletion_share(diffs.values(), settings.deletion_guard_share)
                     _apply(conn, source.id, diffs)
@@ -203,6 +216,7 @@ async def run_sync(
                             **read.checkpoint,
                             DIGESTS_KEY: {**previous_digests, **read.digests},
                             FINGERPRINTS_KEY: read.saved_reads(previous_reads, summary),
+                            BUCKETS_KEY: read.saved_buckets(previous_buckets),
                         },
                     )
                     summary.status = "succeeded"
@@ -279,7 +293,12 @@ def _parse_since(value: Any) -> datetime | None:
 
 
 def _diff_all(
-    conn: Connection, source_id: str, read: _Read, summary: RunSummary, previous_digests: dict[str, str]
+    conn: Connection,
+    source_id: str,
+    read: _Read,
+    summary: RunSummary,
+    previous_digests: dict[str, str],
+    previous_buckets: dict[str, tuple[str, bytes]],
 ) -> dict[EntitySpec, Diff]:
     """Diff each entity on (source record id, content hash); only the records that changed get hub
     ids, and an entity read exactly as the last applied run read it is not diffed at all (ADR 7),
@@ -305,33 +324,68 @@ def _diff_all(
             read.records[name] = counts.unchanged = frame.filter(~gone)["source_record_id"].n_unique()
             skipped.append(spec)
             continue
-        incoming = with_content_hash(spec, deduplicated(spec, frame))
-        stored = canonical_writes.load_state(conn, CANONICAL_TABLES[name], source_id)
-        result = diff(
-            incoming,
-            stored,
-            complete=entity_read.complete,
-            deleted_ids=entity_read.deleted_source_ids,
-            kept_ids=entity_read.quarantined_source_ids,
+        diffs[spec] = _diff_entity(
+            conn, source_id, spec, frame, entity_read, read, previous_buckets.get(name)
         )
-        result = replace(
-            result,
-            inserts=to_hub_ids(spec, source_id, result.inserts),
-            updates=to_hub_ids(spec, source_id, result.updates),
-        )
-        counts.inserted, counts.updated = result.inserts.height, result.updates.height
-        counts.unchanged, counts.tombstoned = result.unchanged, result.tombstones.height
-        read.records[name] = result.inserts.height + result.updates.height + result.unchanged
-        diffs[spec] = result
+        counts.inserted, counts.updated = diffs[spec].inserts.height, diffs[spec].updates.height
+        counts.unchanged, counts.tombstoned = diffs[spec].unchanged, diffs[spec].tombstones.height
+        read.records[name] = counts.inserted + counts.updated + counts.unchanged
     # Not read: exactly what the last applied run read, so exactly an entity whose digest matched
     # (its saved digest is kept by the checkpoint merge in run_sync).
     skipped.extend(ENTITIES_BY_NAME[name] for name in read.skipped)
-    if skipped and any(d.tombstones.height for d in diffs.values()):
-        # The deletion guard weighs deletions against each school's live records of every entity.
-        for spec in skipped:
+    if any(d.tombstones.height for d in diffs.values()):
+        # The deletion guard weighs deletions against each school's live records of every entity,
+        # diffed or skipped: counted only in runs that tombstone something.
+        for spec in [*diffs, *skipped]:
             live = canonical_writes.live_per_school(conn, CANONICAL_TABLES[spec.name], source_id)
-            diffs[spec] = nothing_changed(live)
+            diffs[spec] = (
+                replace(diffs[spec], live_per_school=live) if spec in diffs else nothing_changed(live)
+            )
     return diffs
+
+
+def _diff_entity(
+    conn: Connection,
+    source_id: str,
+    spec: EntitySpec,
+    frame: pl.DataFrame,
+    entity_read: _EntityRead,
+    read: _Read,
+    saved_buckets: tuple[str, bytes] | None,
+) -> Diff:
+    """One entity's diff; of a large one whose row buckets were saved, only the rows of the
+    buckets whose digest moved are hashed and diffed (buckets.py)."""
+    table = CANONICAL_TABLES[spec.name]
+    incoming = deduplicated(spec, frame)
+    stored = canonical_writes.load_state(conn, table, source_id)
+    taken = buckets.digests(
+        frame,
+        complete=entity_read.complete,
+        deleted=entity_read.deleted_source_ids,
+        kept=entity_read.quarantined_source_ids,
+    )
+    tag = buckets.tag(frame)
+    read.buckets[spec.name] = None if taken is None else (tag, taken)
+    untouched = 0
+    if taken is not None and saved_buckets is not None and saved_buckets[0] == tag:
+        moved = buckets.bucket_of(pl.col("source_record_id")).is_in(buckets.changed(saved_buckets[1], taken))
+        part = incoming.filter(moved)
+        untouched = incoming.height - part.height
+        incoming, stored = part, stored.filter(moved)
+    result = diff(
+        with_content_hash(spec, incoming),
+        stored,
+        complete=entity_read.complete,
+        deleted_ids=entity_read.deleted_source_ids,
+        kept_ids=entity_read.quarantined_source_ids,
+        identities=partial(canonical_writes.load_identities, conn, table, source_id),
+    )
+    return replace(
+        result,
+        inserts=to_hub_ids(spec, source_id, result.inserts),
+        updates=to_hub_ids(spec, source_id, result.updates),
+        unchanged=result.unchanged + untouched,
+    )
 
 
 def _apply(conn: Connection, source_id: str, diffs: dict[EntitySpec, Diff]) -> None:

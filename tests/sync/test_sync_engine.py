@@ -139,6 +139,45 @@ def test_a_source_dying_mid_sync_changes_nothing(engine: Engine, dataset: dict[s
     assert "HTTP 503" in (latest.error or "")
 
 
+def test_hub_ids_and_school_counts_are_read_only_by_a_run_that_tombstones(
+    engine: Engine, dataset: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The diff reads each stored row's source id, hash and tombstone flag; the hub ids and schools
+    of the gone rows, and the live counts the deletion guard weighs, only when something is gone."""
+    from hub.store import canonical_writes
+
+    reads: list[str] = []
+    for name in ("load_identities", "live_per_school"):
+        original = getattr(canonical_writes, name)
+
+        def spy(
+            conn: Any, table: Any, source_id: str, *, _name: str = name, _original: Any = original
+        ) -> Any:
+            reads.append(f"{_name}:{table.name}")
+            return _original(conn, table, source_id)
+
+        monkeypatch.setattr(canonical_writes, name, spy)
+
+    sync_source(engine, "mem")
+    dataset["person"][0]["family_name"] = "Nakamura"
+    assert sync_source(engine, "mem").totals.updated == 1
+    assert reads == []
+
+    stored = people(engine)["p7"]
+    del dataset["person"][7]
+    summary = sync_source(engine, "mem")
+    assert summary.status == "succeeded", summary.error
+    assert summary.counts["person"].tombstoned == 1
+    assert sorted(reads) == [
+        "live_per_school:organisations",
+        "live_per_school:people",
+        "load_identities:people",
+    ]
+    gone = people(engine)["p7"]
+    assert (gone["id"], gone["school_id"]) == (stored["id"], stored["school_id"])
+    assert gone["deleted_at"] is not None
+
+
 def test_deletion_guard_refuses_a_mass_delete_unless_forced(engine: Engine, dataset: dict[str, Any]) -> None:
     sync_source(engine, "mem")
     before = store_snapshot(engine)

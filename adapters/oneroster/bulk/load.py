@@ -48,6 +48,7 @@ JOINS = {
 }
 
 _JOINED = {joined for files in JOINS.values() for joined in files}
+_PRIMARY_ROLES = "roles:primary"  # where the primary roles are kept in `BulkSource.parsed`
 
 
 def _parsed(source: BulkSource, file: str) -> pl.DataFrame:
@@ -83,20 +84,22 @@ def _live(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _primary_roles(source: BulkSource) -> pl.DataFrame:
-    """One role per user: the `primary` one, else the first listed."""
-    roles = _parsed(source, "roles")
-    return (
-        _live(roles)
-        .filter(pl.col("userSourcedId").is_not_null())
-        .sort(pl.col("roleType").str.to_lowercase().fill_null("") != "primary", ROW)
-        .unique("userSourcedId", keep="first", maintain_order=True)
-        .select(
+    """One role per user: the `primary` one, else the first listed. Worked out once per run: the
+    users and the demographics streams both join it."""
+    if _PRIMARY_ROLES not in source.parsed:
+        roles = _live(_parsed(source, "roles")).filter(pl.col("userSourcedId").is_not_null())
+        if roles["userSourcedId"].n_unique() != roles.height:  # a user with several: pick one
+            roles = roles.sort(pl.col("roleType").str.to_lowercase().fill_null("") != "primary", ROW).unique(
+                "userSourcedId", keep="first", maintain_order=True
+            )
+        source.parsed[_PRIMARY_ROLES] = roles.select(
             pl.col("userSourcedId").alias("sourcedId"),
             pl.col("role").alias("_role"),
             pl.col("orgSourcedId").alias("_role_org"),
             pl.col(ROW).alias("_role_row"),
         )
-    )
+    primary: pl.DataFrame = source.parsed[_PRIMARY_ROLES]
+    return primary
 
 
 def _demographics(source: BulkSource) -> pl.DataFrame:

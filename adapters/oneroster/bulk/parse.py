@@ -29,18 +29,42 @@ def to_date(value: pl.Expr) -> pl.Expr:
 
 
 def to_datetime(value: pl.Expr) -> pl.Expr:
-    # One fixed format per spelling, coalesced: far faster than normalising with regexes first.
+    return value.map_batches(_to_datetimes, return_dtype=_DATETIME, is_elementwise=True)
+
+
+_DATETIME = pl.Datetime("us", "UTC")
+
+
+def _spellings(value: pl.Expr) -> list[pl.Expr]:
+    """Each accepted spelling, first the usual one: one fixed format each (far faster than
+    normalising with regexes first)."""
+
     def parse(fmt: str, zone: str | None) -> pl.Expr:
         return value.str.to_datetime(fmt, strict=False, time_unit="us", time_zone=zone)
 
-    return pl.coalesce(
+    return [
         parse("%Y-%m-%dT%H:%M:%S%.fZ", "UTC"),
         parse("%Y-%m-%dT%H:%M:%S%.f%:z", "UTC"),
         parse("%Y-%m-%dT%H:%M:%S%.f%z", "UTC"),
         parse("%Y-%m-%dT%H:%M:%S%.f", None).dt.replace_time_zone("UTC"),
         parse("%Y-%m-%d %H:%M:%S%.f", None).dt.replace_time_zone("UTC"),
         value.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
-    )
+    ]
+
+
+def _to_datetimes(cells: pl.Series) -> pl.Series:
+    """The first spelling that reads each cell. Only the cells the usual spelling could not read
+    are tried with the others: the same result as coalescing all six over every cell, which cost
+    six parses of each dateLastModified (~0.35 s of a 117k-person delta)."""
+    frame = cells.to_frame("cell")
+    usual, *others = _spellings(pl.col("cell"))
+    parsed = frame.select(usual).to_series()
+    unread = parsed.is_null() & cells.is_not_null()
+    if unread.any():
+        parsed = parsed.scatter(
+            unread.arg_true(), frame.filter(unread).select(pl.coalesce(others)).to_series()
+        )
+    return parsed.alias(cells.name)
 
 
 def to_bool(value: pl.Expr) -> pl.Expr:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import polars as pl
+import pytest
 from oneroster_bulk_support import FIXTURES, column, read_set
 from polars.testing import assert_frame_equal
 
@@ -259,3 +261,68 @@ def test_demographics_flags_become_one_ethnicity_and_the_record_takes_its_users_
             "demographics.csv:row 6",
         ),
     ]
+
+
+def test_primary_roles_are_worked_out_once_per_opened_set(tmp_path: Path) -> None:
+    """The people and the demographics streams both join them; one role per user needs no pick."""
+    from adapters.oneroster.bulk.load import _primary_roles
+    from adapters.oneroster.bulk.source import BulkSource
+
+    source = BulkSource(FIXTURES / "v12_roles")
+    first = _primary_roles(source)
+    assert _primary_roles(source) is first
+    assert first.sort("sourcedId").select("sourcedId", "_role", "_role_org").rows() == [
+        ("u1", "administrator", "org-b"),
+        ("u2", "Student", "org-t"),
+        ("u3", "wizard", "org-s"),
+    ]
+
+    header = (FIXTURES / "v12_roles" / "roles.csv").read_text().splitlines()[0]
+    (tmp_path / "roles.csv").write_text(
+        f"{header}\nr9,,,u9,secondary,aide,,,org-x,\nr8,,,u8,primary,teacher,,,org-y,\n"
+    )
+    single = _primary_roles(BulkSource(tmp_path))
+    assert single.select("sourcedId", "_role", "_role_org", "_role_row").rows() == [
+        ("u9", "aide", "org-x", 2),
+        ("u8", "teacher", "org-y", 3),
+    ]
+
+
+def test_other_datetime_spellings_are_tried_only_on_cells_the_usual_one_cannot_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Coalescing all six spellings parsed every cell six times; the result must be the same."""
+    from adapters.oneroster.bulk import parse
+
+    fed: list[list[str | None]] = []
+    spellings = parse._spellings
+
+    def spied(value: pl.Expr) -> list[pl.Expr]:
+        def record(cells: pl.Series) -> pl.Series:
+            fed.append(cells.to_list())
+            return cells
+
+        return [spellings(value)[0], *spellings(value.map_batches(record, return_dtype=pl.String))[1:]]
+
+    monkeypatch.setattr(parse, "_spellings", spied)
+    cells = [
+        "2023-05-01T18:25:43.511Z",
+        "2023-05-01T20:25:43+02:00",
+        None,
+        "2023-05-01",
+        "soon",
+        "2023-05-01T18:25:43Z",
+    ]
+    frame = pl.DataFrame({"d": cells})
+    parsed = frame.select(parse.to_datetime(pl.col("d")))["d"].to_list()
+    assert len(fed) == 5  # each other spelling saw only the three cells the usual one could not read
+    assert {tuple(batch) for batch in fed} == {("2023-05-01T20:25:43+02:00", "2023-05-01", "soon")}
+    assert parsed == [
+        _utc(2023, 5, 1, 18, 25, 43, 511000),
+        _utc(2023, 5, 1, 18, 25, 43),
+        None,
+        _utc(2023, 5, 1),
+        None,
+        _utc(2023, 5, 1, 18, 25, 43),
+    ]
+    assert frame.select(pl.coalesce(spellings(pl.col("d"))))["d"].to_list() == parsed
