@@ -24,34 +24,38 @@ def load_state(conn: Connection, table: Table, source_id: str) -> pl.DataFrame:
     of the source's rows. Read through the driver's cursor (a store holds hundreds of thousands of
     rows, and these plain columns need no result processing); hub ids and schools are read only
     when a run tombstones something (`load_identities`)."""
-    return _read_source_rows(
-        conn,
-        table,
-        source_id,
-        "source_record_id, content_hash, deleted_at IS NOT NULL",
-        pl.Schema({"source_record_id": pl.String, "stored_hash": pl.String, "stored_deleted": pl.Boolean}),
-    )
+    return _source_rows(conn, table, source_id, *_STATE)
 
 
 def load_identities(conn: Connection, table: Table, source_id: str) -> pl.DataFrame:
     """source_record_id, id, school_id of each of the source's rows: what tombstoning needs."""
-    return _read_source_rows(
-        conn,
-        table,
-        source_id,
-        "source_record_id, id, school_id",
-        pl.Schema({"source_record_id": pl.String, "id": pl.String, "school_id": pl.String}),
-    )
+    return _source_rows(conn, table, source_id, *_IDENTITIES)
 
 
-def _read_source_rows(
-    conn: Connection, table: Table, source_id: str, columns: str, schema: pl.Schema
+# (what to select, after `WHERE source_id = …` (a clause or grouping), the frame's schema)
+_STATE = (
+    "source_record_id, content_hash, deleted_at IS NOT NULL",
+    "",
+    pl.Schema({"source_record_id": pl.String, "stored_hash": pl.String, "stored_deleted": pl.Boolean}),
+)
+_IDENTITIES = (
+    "source_record_id, id, school_id",
+    "",
+    pl.Schema({"source_record_id": pl.String, "id": pl.String, "school_id": pl.String}),
+)
+LIVE_SCHEMA = pl.Schema({"school_id": pl.String, "live": pl.UInt32})
+_LIVE = ("school_id, count(*)", " AND deleted_at IS NULL GROUP BY school_id", LIVE_SCHEMA)
+
+
+def _source_rows(
+    conn: Connection, table: Table, source_id: str, columns: str, after: str, schema: pl.Schema
 ) -> pl.DataFrame:
+    """`columns` of the source's rows (`after`: more of the statement), through the driver's cursor."""
     placeholder = "?" if conn.dialect.name == "sqlite" else "%s"
     q = conn.dialect.identifier_preparer
     sql = (
         f"SELECT {columns} "  # noqa: S608 - no input
-        f"FROM {q.format_table(table)}{_lone_source_scan(conn)} WHERE source_id = {placeholder}"
+        f"FROM {q.format_table(table)}{_lone_source_scan(conn)} WHERE source_id = {placeholder}{after}"
     )
     with _driver_cursor(conn) as cursor:
         cursor.execute(sql, (source_id,))
@@ -72,17 +76,7 @@ def _lone_source_scan(conn: Connection) -> str:
 
 def live_per_school(conn: Connection, table: Table, source_id: str) -> pl.DataFrame:
     """school_id, live: how many live records of the source each school holds."""
-    q = conn.dialect.identifier_preparer
-    placeholder = "?" if conn.dialect.name == "sqlite" else "%s"
-    sql = (
-        "SELECT school_id, count(*) "  # noqa: S608 - no input
-        f"FROM {q.format_table(table)}{_lone_source_scan(conn)} "
-        f"WHERE source_id = {placeholder} AND deleted_at IS NULL GROUP BY school_id"
-    )
-    with _driver_cursor(conn) as cursor:
-        cursor.execute(sql, (source_id,))
-        rows = cursor.fetchall()
-    return pl.DataFrame(rows, schema={"school_id": pl.String, "live": pl.UInt32}, orient="row")
+    return _source_rows(conn, table, source_id, *_LIVE)
 
 
 def allocate_versions(conn: Connection, count: int) -> int:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-LIVE_SCHEMA = {"school_id": pl.String, "live": pl.UInt32}
+from hub.store.canonical_writes import LIVE_SCHEMA
 
 
 @dataclass(frozen=True)
