@@ -6,12 +6,14 @@ Records are canonical dicts with source ids, keyed by dataset name; a test edits
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, ClassVar
 
 import polars as pl
 from pydantic import BaseModel
+from sqlalchemy import Engine
 
 from adapters.sdk import (
     Capabilities,
@@ -22,12 +24,29 @@ from adapters.sdk import (
     RetryableError,
     SourceAdapter,
     Stream,
+    registry,
 )
 from hub.canonical import ENTITIES_BY_NAME, EntitySpec
+from hub.store.sources import add_source
 
 DATASETS: dict[str, dict[str, list[dict[str, Any]]]] = {}
 # dataset → entity → page index at which reading fails (a source dying mid-sync)
 FAULTS: dict[str, dict[str, int]] = {}
+
+
+@contextmanager
+def memory_source(
+    engine: Engine, source: str, dataset: str, records: dict[str, list[dict[str, Any]]], **config: Any
+) -> Iterator[dict[str, list[dict[str, Any]]]]:
+    """`records` served as source `source` by this adapter (registered) while the block runs."""
+    registry.register(MemoryAdapter)
+    DATASETS[dataset] = records
+    with engine.begin() as conn:
+        add_source(conn, source, "memory", {"dataset": dataset, **config})
+    try:
+        yield records
+    finally:
+        DATASETS.pop(dataset, None)
 
 
 class MemoryConfig(BaseModel):

@@ -13,13 +13,12 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine
 
-from adapters.sdk import registry
 from hub.canonical import EntitySpec
-from hub.store.sources import add_source, get_source
+from hub.store.sources import get_source
 from hub.sync import buckets, sync_source
 from hub.sync import engine as sync_engine
 from hub.sync.buckets import BUCKETS_KEY
-from tests.memory_adapter import DATASETS, MemoryAdapter
+from tests.memory_adapter import memory_source
 from tests.snapshots import store_snapshot
 from tests.sync.test_sync_engine import org, people, student
 
@@ -27,16 +26,12 @@ from tests.sync.test_sync_engine import org, people, student
 @pytest.fixture
 def data(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, list[dict[str, Any]]]]:
     monkeypatch.setattr(buckets, "MIN_ROWS", 5)
-    registry.register(MemoryAdapter)
     dataset: dict[str, list[dict[str, Any]]] = {
         "organisation": [org("d1", "district", None), org("s1"), org("s2")],
         "person": [student(f"p{i}", "s1" if i < 12 else "s2") for i in range(20)],
     }
-    DATASETS["buckets"] = dataset
-    with engine.begin() as conn:
-        add_source(conn, "bk", "memory", {"dataset": "buckets", "page_size": 7})
-    yield dataset
-    DATASETS.pop("buckets", None)
+    with memory_source(engine, "bk", "buckets", dataset, page_size=7) as served:
+        yield served
 
 
 @pytest.fixture

@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, Table
 
-from adapters.sdk import registry
 from hub.store import canonical_writes
 from hub.sync import sync_source
 from hub.sync.digests import DIGESTS_KEY
-from tests.memory_adapter import DATASETS, MemoryAdapter
+from tests.memory_adapter import memory_source
 from tests.snapshots import store_snapshot
 from tests.sync.test_sync_engine import org, people, student
 
@@ -29,19 +28,13 @@ def course(rid: str, school: str = "s1") -> dict[str, Any]:
 
 @pytest.fixture
 def data(engine: Engine) -> Iterator[dict[str, list[dict[str, Any]]]]:
-    from hub.store.sources import add_source
-
-    registry.register(MemoryAdapter)
     dataset: dict[str, list[dict[str, Any]]] = {
         "organisation": [org("d1", "district", None), org("s1"), org("s2")],
         "person": [student(f"p{i}", "s1" if i < 6 else "s2") for i in range(10)],
         "course": [course(f"c{i}") for i in range(10)],
     }
-    DATASETS["digests"] = dataset
-    with engine.begin() as conn:
-        add_source(conn, "dig", "memory", {"dataset": "digests", "page_size": 4})
-    yield dataset
-    DATASETS.pop("digests", None)
+    with memory_source(engine, "dig", "digests", dataset, page_size=4) as served:
+        yield served
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from adapters.sdk import registry
 from hub.store import CANONICAL_TABLES
 from hub.store.runs import list_runs, quarantined_for_run
-from hub.store.sources import add_source, get_source, update_config
+from hub.store.sources import get_source, update_config
 from hub.sync import sync_source
-from tests.memory_adapter import DATASETS, FAULTS, MemoryAdapter
+from tests.memory_adapter import FAULTS, memory_source
 from tests.snapshots import store_snapshot
 
 T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
@@ -44,16 +43,12 @@ def student(rid: str, school: str = "s1", family: str = "Okafor") -> dict[str, A
 
 @pytest.fixture
 def dataset(engine: Engine) -> Iterator[dict[str, list[dict[str, Any]]]]:
-    registry.register(MemoryAdapter)
     data: dict[str, list[dict[str, Any]]] = {
         "organisation": [org("d1", "district", None), org("s1"), org("s2")],
         "person": [student(f"p{i}", "s1" if i < 6 else "s2") for i in range(10)],
     }
-    DATASETS["test"] = data
-    with engine.begin() as conn:
-        add_source(conn, "mem", "memory", {"dataset": "test"})
-    yield data
-    DATASETS.pop("test", None)
+    with memory_source(engine, "mem", "test", data) as served:
+        yield served
     FAULTS.pop("test", None)
 
 
