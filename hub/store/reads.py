@@ -365,11 +365,7 @@ def grouped_by(
     groups: dict[str, list[Record]] = defaultdict(list)
     if not values:
         return groups
-    if where:
-        query = _lookup_query(visible, column, masked=True, columns=_frozen(columns), where=where, node=node)
-    else:
-        query = _lookup(visible, column, masked=True, columns=_frozen(columns), node=node)
-    for record in _records(conn.execute(query, {"keys": sorted(set(values))})):
+    for record in _records(_grouped(conn, visible, column, values, columns, where, node)):
         groups[record[column]].append(record)
     return groups
 
@@ -387,9 +383,25 @@ def rows_with(
     column names: for a caller that renders thousands of rows without a dict each."""
     if not values:
         return [], []
-    query = _lookup(visible, column, masked=True, columns=_frozen(columns), node=node)
-    result = conn.execute(query, {"keys": sorted(set(values))})
+    result = _grouped(conn, visible, column, values, columns, (), node)
     return list(result.keys()), result.fetchall()
+
+
+def _grouped(
+    conn: Connection,
+    visible: RowFilter,
+    column: str,
+    values: Collection[str],
+    columns: Collection[str] | None,
+    where: Sequence[ColumnElement[bool]],
+    node: JsonNode | None,
+) -> Result[Any]:
+    """The rows `grouped_by` reads: by `column`'s own index, matched on its masked value."""
+    if where:
+        query = _lookup_query(visible, column, masked=True, columns=_frozen(columns), where=where, node=node)
+    else:
+        query = _lookup(visible, column, masked=True, columns=_frozen(columns), node=node)
+    return conn.execute(query, {"keys": sorted(set(values))})
 
 
 @lru_cache(maxsize=1024)

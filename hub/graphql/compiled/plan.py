@@ -170,6 +170,7 @@ def _selection(parent: GraphQLObjectType, selection_set: SelectionSetNode | None
     renders = _renders(parent.name, fields)
     scalars_only = bool(renders) and all(render is not None for _, render, _ in renders)
     json = json_node(parent.name, [(f.key, f.name) for f in fields]) if scalars_only else None
+    lookups = _lookups(parent.name, renders)
     return Selection(
         type_name=parent.name,
         fields=tuple(fields),
@@ -179,8 +180,8 @@ def _selection(parent: GraphQLObjectType, selection_set: SelectionSetNode | None
         scalars_only=scalars_only,
         edge_renders=_edge_renders(parent.name, fields),
         json=json,
-        lookups=_lookups(parent.name, renders),
-        spliced=_spliced(parent.name, renders),
+        lookups=lookups,
+        spliced=_spliced(parent.name, renders, lookups),
     )
 
 
@@ -196,10 +197,13 @@ def _lookups(
     return tuple((f.key, f, TO_ONE[(type_name, f.name)]) for f in edges)
 
 
-def _spliced(type_name: str, renders: tuple[tuple[str, Render | None, Field], ...]) -> Spliced | None:
-    """`Spliced` for a node with lookups whose edges all follow its scalars (so appending them
+def _spliced(
+    type_name: str,
+    renders: tuple[tuple[str, Render | None, Field], ...],
+    lookups: tuple[tuple[str, Field, str], ...] | None,
+) -> Spliced | None:
+    """`Spliced` for a node with `lookups` whose edges all follow its scalars (so appending them
     keeps the selection's order) and whose scalars the database renders."""
-    lookups = _lookups(type_name, renders)
     scalars = [f for _, render, f in renders if render is not None]
     if not lookups or not scalars or any(render is None for _, render, _ in renders[: len(scalars)]):
         return None
@@ -255,6 +259,7 @@ def _rendered_from_rows(selection: Selection, *, below: bool = False) -> Selecti
         for f in selection.fields
     ]
     renders = _renders(selection.type_name, fields)
+    lookups = _lookups(selection.type_name, renders)
     return replace(
         selection,
         fields=tuple(fields),
@@ -262,8 +267,8 @@ def _rendered_from_rows(selection: Selection, *, below: bool = False) -> Selecti
         renders=renders,
         json=None,
         edge_renders=_edge_renders(selection.type_name, fields),
-        lookups=_lookups(selection.type_name, renders),
-        spliced=_spliced(selection.type_name, renders),
+        lookups=lookups,
+        spliced=_spliced(selection.type_name, renders, lookups),
     )
 
 

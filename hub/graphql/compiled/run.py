@@ -339,6 +339,11 @@ class _Runner:
         """Person → enrollments (by person_id) and class → enrollments (by class_id)."""
         self.ctx.require("enrollments", item.row["school_id"])
         column = "person_id" if item.type_name == "Person" else "class_id"
+        assert field.children is not None
+        spliced = field.children.spliced
+        if spliced is not None:
+            lists = item.batch.once("enrollments", lambda: self.spliced_lists(item.batch, column, spliced))
+            return lists.render(self, item.row["id"], path)
 
         def load() -> dict[str, list[Item]]:
             visible = self.ctx.filters.row_filter(ENROLLMENTS, "enrollments")
@@ -351,23 +356,16 @@ class _Runner:
             flat = self.items("Enrollment", [row for rows in groups.values() for row in rows])
             return dict(zip(groups, _split(flat, [len(rows) for rows in groups.values()]), strict=True))
 
-        assert field.children is not None
-        spliced = field.children.spliced
-        if spliced is not None:
-            lists = item.batch.once(
-                "enrollments", lambda: self.spliced_lists(ENROLLMENTS, item.batch, column, spliced)
-            )
-            return lists.render(self, item.row["id"], path)
         groups = item.batch.once("enrollments", load)
         return self.nodes(field.children, groups.get(item.row["id"], []), path)
 
-    def spliced_lists(self, table: Table, batch: Batch, column: str, spliced: Spliced) -> SplicedLists:
+    def spliced_lists(self, batch: Batch, column: str, spliced: Spliced) -> SplicedLists:
         """What `load` in `enrollments` reads for the batch (the same filter, parents, statement
         and audit), each row's node rendered as text and grouped by `column`."""
-        visible = self.ctx.filters.row_filter(table, "enrollments")
+        visible = self.ctx.filters.row_filter(ENROLLMENTS, "enrollments")
         ids = {row["id"] for row in self.granting(batch, "enrollments")}
         names, rows = reads.rows_with(
-            self.ctx.conn, table, visible, column, ids, BASE_COLUMNS["Enrollment"], spliced.json
+            self.ctx.conn, ENROLLMENTS, visible, column, ids, BASE_COLUMNS["Enrollment"], spliced.json
         )
         data_type, masked = RECORDED["Enrollment"]
         lists = SplicedLists()
