@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     quarantine_max_share: float = 0.1
     # A run deleting more than this share of a school's records is refused unless forced.
     deletion_guard_share: float = 0.2
+    # A run holds the pages it read in memory up to this many MiB, all entities together; beyond
+    # it, pages wait in temporary files (TMPDIR) until the run diffs and writes them (ADR 9).
+    sync_page_memory_mb: int = Field(default=256, ge=0)
     # Tombstones older than this are purged by the daily maintenance (apps must resync from scratch
     # if their change-feed cursor is older).
     tombstone_retention_days: int = 90

@@ -57,10 +57,16 @@ def _source_rows(
         f"SELECT {columns} "  # noqa: S608 - no input
         f"FROM {q.format_table(table)}{_lone_source_scan(conn)} WHERE source_id = {placeholder}{after}"
     )
-    with _driver_cursor(conn) as cursor:
+    frames = [pl.DataFrame(schema=schema)]
+    with _driver_cursor(conn, server_side=True) as cursor:
         cursor.execute(sql, (source_id,))
-        rows = cursor.fetchall()
-    return pl.DataFrame(rows, schema=schema, orient="row")
+        # In batches: a Python tuple per row of millions (a term of marks) would cost GiBs at once.
+        while rows := cursor.fetchmany(_FETCH_ROWS):
+            frames.append(pl.DataFrame(rows, schema=schema, orient="row"))
+    return pl.concat(frames)
+
+
+_FETCH_ROWS = 100_000
 
 
 def _lone_source_scan(conn: Connection) -> str:
@@ -154,9 +160,13 @@ def _insert_sql(conn: Connection, table: Table, columns: list[str]) -> str:
 
 
 @contextmanager
-def _driver_cursor(conn: Connection) -> Iterator[Any]:
-    """A cursor of the DBAPI connection under `conn` (same transaction), closed afterwards."""
-    with closing(conn.connection.driver_connection.cursor()) as cursor:  # type: ignore[union-attr]
+def _driver_cursor(conn: Connection, *, server_side: bool = False) -> Iterator[Any]:
+    """A cursor of the DBAPI connection under `conn` (same transaction), closed afterwards.
+    `server_side`: on PostgreSQL, a named cursor, so rows arrive as they are fetched rather than
+    the whole result at once (SQLite steps through its result anyway)."""
+    driver = conn.connection.driver_connection
+    named = {"name": "satchel_source_rows"} if server_side and conn.dialect.name == "postgresql" else {}
+    with closing(driver.cursor(**named)) as cursor:  # type: ignore[union-attr]
         yield cursor
 
 

@@ -41,16 +41,19 @@ def bucket_of(ids: pl.Expr) -> pl.Expr:
     return ids.hash() % BUCKETS
 
 
-def digests(frame: pl.DataFrame, *, complete: bool, deleted: list[str], kept: list[str]) -> bytes | None:
-    """BUCKETS little-endian u64 digests of the frame's rows by bucket, or None where buckets
-    cannot be used (see the module docstring)."""
-    ids = frame["source_record_id"]
-    if not complete or deleted or kept or frame.height < MIN_ROWS:
+def digests(
+    ids: pl.Series, row_hashes: pl.Series, *, complete: bool, deleted: list[str], kept: list[str]
+) -> bytes | None:
+    """BUCKETS little-endian u64 digests of a read's rows by bucket (`ids` and `row_hashes`: its
+    source record ids and polars row hashes, row by row), or None where buckets cannot be used
+    (see the module docstring)."""
+    if not complete or deleted or kept or ids.len() < MIN_ROWS:
         return None
-    if ids.null_count() or ids.n_unique() != frame.height:
+    if ids.null_count() or ids.n_unique() != ids.len():
         return None
     per_bucket = (
-        frame.select(bucket=bucket_of(pl.col("source_record_id")), row=frame.hash_rows())
+        pl.DataFrame({"id": ids, "row": row_hashes})
+        .select(bucket=bucket_of(pl.col("id")), row="row")
         .group_by("bucket")
         .agg(pl.col("row").bitwise_xor())
     )
@@ -64,9 +67,9 @@ def changed(saved: bytes, now: bytes) -> list[int]:
     return pl.arg_where(before != after, eager=True).to_list()
 
 
-def tag(frame: pl.DataFrame) -> str:
+def tag(schema: pl.Schema) -> str:
     """What bucket digests are comparable under: this format, the polars version and the schema."""
-    text = f"{_FORMAT}|{BUCKETS}|{pl.__version__}|{frame.schema}"
+    text = f"{_FORMAT}|{BUCKETS}|{pl.__version__}|{schema}"
     return blake2b(text.encode(), digest_size=16).hexdigest()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 import polars as pl
 
@@ -26,6 +27,9 @@ class Diff:
     live_per_school: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=LIVE_SCHEMA))
 
 
+PART_ROWS = 500_000  # a join's working memory grows with its rows: larger diffs run in parts
+
+
 def diff(
     incoming: pl.DataFrame,
     stored: pl.DataFrame,
@@ -34,25 +38,78 @@ def diff(
     deleted_ids: list[str],
     kept_ids: list[str] | None = None,
     identities: Callable[[], pl.DataFrame],
+    columns: list[str] | None = None,
 ) -> Diff:
     """`incoming`: records with `source_record_id` and `content_hash` (as the adapter gave them);
     `stored`: what the store holds for the source (`canonical_writes.load_state`: source record
     id, stored hash, tombstone flag). Inserts and updates come back as incoming rows, in incoming
-    order. `identities` gives source record id, hub id and school of the stored rows
+    order, with `columns` of them (default: all). `identities` gives source record id, hub id and school of the stored rows
     (`canonical_writes.load_identities`); it is called only when something is gone.
 
     `complete` means incoming is the whole source: live stored rows missing from it are gone.
     `deleted_ids` are source record ids the source itself reported deleted (they win over a
     complete read). `kept_ids` are source record ids the source sent but that were quarantined:
     missing from incoming, yet not gone, so they keep their stored version.
+
+    Past PART_ROWS records the diff runs in parts, split by a hash of the source record id: a
+    record's diff depends only on its own incoming and stored rows (and the id lists, which every
+    part sees), so the parts' results are the whole's, with a part's join in memory at a time.
     """
+    parts = -(-max(incoming.height, stored.height) // PART_ROWS)
+    if parts <= 1:
+        return _diff(incoming, stored, complete, deleted_ids, kept_ids, identities, columns)
+    identities = cache(identities)  # read once, however many parts tombstone something
+    numbered = incoming.with_row_index(_ORDER)
+    # Filtered part by part rather than partitioned at once: one part's copy at a time.
+    incoming_part, stored_part = _part_of(incoming, parts), _part_of(stored, parts)
+    results = [
+        _diff(
+            numbered.filter(incoming_part == k),
+            stored.filter(stored_part == k),
+            complete,
+            deleted_ids,
+            kept_ids,
+            identities,
+            None if columns is None else [*columns, _ORDER],
+        )
+        for k in range(parts)
+    ]
+
+    def in_incoming_order(frames: list[pl.DataFrame]) -> pl.DataFrame:
+        return pl.concat(frames).sort(_ORDER).drop(_ORDER)
+
+    return Diff(
+        in_incoming_order([r.inserts for r in results]),
+        in_incoming_order([r.updates for r in results]),
+        sum(r.unchanged for r in results),
+        pl.concat([r.tombstones for r in results]),
+    )
+
+
+_ORDER = "_diff_order"
+
+
+def _part_of(frame: pl.DataFrame, parts: int) -> pl.Series:
+    return frame.select(pl.col("source_record_id").hash() % parts).to_series()
+
+
+def _diff(
+    incoming: pl.DataFrame,
+    stored: pl.DataFrame,
+    complete: bool,
+    deleted_ids: list[str],
+    kept_ids: list[str] | None,
+    identities: Callable[[], pl.DataFrame],
+    columns: list[str] | None,
+) -> Diff:
     joined = incoming.join(stored, on="source_record_id", how="left", maintain_order="left")
     is_new = pl.col("stored_hash").is_null()
     changed = (pl.col("stored_hash") != pl.col("content_hash")) | pl.col("stored_deleted")
     if deleted_ids:
         joined = joined.filter(~pl.col("source_record_id").is_in(deleted_ids))
-    inserts = joined.filter(is_new).drop("stored_hash", "stored_deleted")
-    updates = joined.filter(~is_new & changed).drop("stored_hash", "stored_deleted")
+    returned = columns or incoming.columns
+    inserts = joined.filter(is_new).select(returned)
+    updates = joined.filter(~is_new & changed).select(returned)
     unchanged = joined.height - inserts.height - updates.height
 
     live = stored.filter(~pl.col("stored_deleted")).select("source_record_id")

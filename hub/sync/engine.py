@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -29,10 +29,12 @@ from hub.sync import buckets, fingerprints
 from hub.sync.buckets import BUCKETS_KEY
 from hub.sync.diff import Diff, diff, nothing_changed
 from hub.sync.digests import DIGESTS_KEY, entity_digest
+from hub.sync.entity_pages import ROW, EntityPages
 from hub.sync.fingerprints import FINGERPRINTS_KEY, SavedRead
 from hub.sync.guards import SyncRefusedError, check_deletion_share, check_quarantine_share
 from hub.sync.locks import source_lock
-from hub.sync.prepare import deduplicated, to_hub_ids, with_content_hash
+from hub.sync.prepare import to_hub_ids
+from hub.sync.staging import PageStore
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ class RunSummary:
 
 @dataclass
 class _EntityRead:
-    frames: list[pl.DataFrame] = field(default_factory=list)
+    pages: EntityPages
     deleted_source_ids: list[str] = field(default_factory=list)
     quarantined_source_ids: list[str] = field(default_factory=list)  # read but unusable: never gone
     complete: bool = True
@@ -107,6 +109,7 @@ class _EntityRead:
 
 @dataclass
 class _Read:
+    store: PageStore
     entities: dict[str, _EntityRead] = field(default_factory=dict)
     checkpoint: dict[str, Any] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)  # entity → digest of what was read
@@ -193,11 +196,13 @@ async def run_sync(
         mode = "incremental" if checkpoint else "full"
         with engine.begin() as conn:
             summary = RunSummary(run_id=runs.start_run(conn, source.id, mode), source=source_name, mode=mode)
-        with capture_payloads() if source.log_payloads else nullcontext() as payload_log:
+        with ExitStack() as stack:
+            payload_log = stack.enter_context(capture_payloads()) if source.log_payloads else None
             try:
                 adapter = registry.create(source.adapter, source.config, transport=transport)
+                store = stack.enter_context(PageStore(settings.sync_page_memory_mb * 2**20))
                 try:
-                    read = await _read(adapter, checkpoint, summary, progress, previous_reads)
+                    read = await _read(adapter, store, checkpoint, summary, progress, previous_reads)
                 finally:
                     await adapter.aclose()
                 check_quarantine_share(
@@ -207,7 +212,7 @@ async def run_sync(
                     diffs = _diff_all(conn, source.id, read, summary, previous_digests, previous_buckets)
                     if not force:
                         check_deletion_share(diffs.values(), settings.deletion_guard_share)
-                    _apply(conn, source.id, diffs)
+                    _apply(conn, source.id, diffs, read.entities)
                     sources.save_checkpoint(
                         conn,
                         source.id,
@@ -233,12 +238,13 @@ async def run_sync(
 
 async def _read(
     adapter: SourceAdapter,
+    store: PageStore,
     checkpoint: dict[str, Any],
     summary: RunSummary,
     progress: ProgressCallback | None,
     previous_reads: dict[str, SavedRead],
 ) -> _Read:
-    read = _Read()
+    read = _Read(store)
     streams = adapter.streams()
     starts = {s.name: _parse_since(checkpoint.get(s.name)) if s.incremental else None for s in streams}
     # Taken before any read: a source changing while it is read then costs a read next time,
@@ -250,7 +256,7 @@ async def _read(
             read.skipped.add(stream.entity.name)
             summary.counts[stream.entity.name] = EntityCounts(read=saved.read, unchanged=saved.unchanged)
             continue
-        entity = read.entities.setdefault(stream.entity.name, _EntityRead())
+        entity = read.entities.setdefault(stream.entity.name, _EntityRead(EntityPages(stream.entity, store)))
         counts = summary.counts.setdefault(stream.entity.name, EntityCounts())
         since = starts[stream.name]
         entity.complete = entity.complete and since is None and not stream.partial
@@ -259,7 +265,7 @@ async def _read(
         high_water: datetime | None = since
         async for page in stream.read(since):
             mapped = stream.to_canonical(page)
-            entity.frames.append(mapped.frame)
+            entity.pages.add(mapped.frame, page.location)
             entity.deleted_source_ids.extend(mapped.deleted_ids)
             summary.quarantined.extend((stream.entity.name, r) for r in mapped.rejects)
             for reject in mapped.rejects:
@@ -307,26 +313,24 @@ def _diff_all(
     skipped: list[EntitySpec] = []
     for name, entity_read in read.entities.items():
         spec = ENTITIES_BY_NAME[name]
-        schema = spec.polars_schema()
-        frames = [f for f in entity_read.frames if f.height] or [pl.DataFrame(schema=schema)]
-        frame = pl.concat(frames, how="vertical_relaxed")
         counts = summary.counts[name]
         digest = entity_digest(
-            frame,
+            pl.Schema(spec.polars_schema()),
+            entity_read.pages.row_hashes(),
             deleted=entity_read.deleted_source_ids,
             kept=entity_read.quarantined_source_ids,
             complete=entity_read.complete,
         )
         read.digests[name] = digest
         if previous_digests.get(name) == digest:
-            gone = pl.col("source_record_id").is_in(entity_read.deleted_source_ids)
+            ids = entity_read.pages.ids()
             # What the diff would find: every distinct live record read, unchanged.
-            read.records[name] = counts.unchanged = frame.filter(~gone)["source_record_id"].n_unique()
+            read.records[name] = counts.unchanged = ids.filter(
+                ~ids.is_in(entity_read.deleted_source_ids)
+            ).n_unique()
             skipped.append(spec)
             continue
-        diffs[spec] = _diff_entity(
-            conn, source_id, spec, frame, entity_read, read, previous_buckets.get(name)
-        )
+        diffs[spec] = _diff_entity(conn, source_id, spec, entity_read, read, previous_buckets.get(name))
         counts.inserted, counts.updated = diffs[spec].inserts.height, diffs[spec].updates.height
         counts.unchanged, counts.tombstoned = diffs[spec].unchanged, diffs[spec].tombstones.height
         read.records[name] = counts.inserted + counts.updated + counts.unchanged
@@ -348,69 +352,78 @@ def _diff_entity(
     conn: Connection,
     source_id: str,
     spec: EntitySpec,
-    frame: pl.DataFrame,
     entity_read: _EntityRead,
     read: _Read,
     saved_buckets: tuple[str, bytes] | None,
 ) -> Diff:
-    """One entity's diff; of a large one whose row buckets were saved, only the rows of the
-    buckets whose digest moved are hashed and diffed (buckets.py)."""
+    """One entity's diff, as positions in its read: each record's last version is hashed and
+    diffed; of a large entity whose row buckets were saved, only the records in the buckets whose
+    digest moved (buckets.py). Inserts and updates come back as (ROW, content_hash)."""
     table = CANONICAL_TABLES[spec.name]
-    incoming = deduplicated(spec, frame)
+    pages = entity_read.pages
+    ids = pages.ids()
     stored = canonical_writes.load_state(conn, table, source_id)
     taken = buckets.digests(
-        frame,
+        ids,
+        pages.row_hashes(),
         complete=entity_read.complete,
         deleted=entity_read.deleted_source_ids,
         kept=entity_read.quarantined_source_ids,
     )
-    tag = buckets.tag(frame)
+    tag = buckets.tag(pl.Schema(spec.polars_schema()))
     read.buckets[spec.name] = None if taken is None else (tag, taken)
+    # A record read twice (pages shifting under a paging read) keeps its last version.
+    rows = ids.to_frame().with_row_index(ROW).filter(pl.col("source_record_id").is_last_distinct())
     untouched = 0
     if taken is not None and saved_buckets is not None and saved_buckets[0] == tag:
         moved = buckets.bucket_of(pl.col("source_record_id")).is_in(buckets.changed(saved_buckets[1], taken))
-        part = incoming.filter(moved)
-        untouched = incoming.height - part.height
-        incoming, stored = part, stored.filter(moved)
+        part = rows.filter(moved)
+        untouched = rows.height - part.height
+        rows, stored = part, stored.filter(moved)
     result = diff(
-        with_content_hash(spec, incoming),
+        rows.with_columns(content_hash=pages.content_hashes(rows[ROW])),
         stored,
         complete=entity_read.complete,
         deleted_ids=entity_read.deleted_source_ids,
         kept_ids=entity_read.quarantined_source_ids,
         identities=partial(canonical_writes.load_identities, conn, table, source_id),
+        columns=[ROW, "content_hash"],
     )
-    return replace(
-        result,
-        inserts=to_hub_ids(spec, source_id, result.inserts),
-        updates=to_hub_ids(spec, source_id, result.updates),
-        unchanged=result.unchanged + untouched,
-    )
+    return replace(result, unchanged=result.unchanged + untouched)
 
 
-def _apply(conn: Connection, source_id: str, diffs: dict[EntitySpec, Diff]) -> None:
-    """Write every change of the run, each with its own change version, in the caller's transaction."""
+def _apply(
+    conn: Connection, source_id: str, diffs: dict[EntitySpec, Diff], entities: dict[str, _EntityRead]
+) -> None:
+    """Write every change of the run, each with its own change version, in the caller's
+    transaction: an entity's inserts, then its updates, then its tombstones, each in read order."""
     total = sum(d.inserts.height + d.updates.height + d.tombstones.height for d in diffs.values())
     version = canonical_writes.allocate_versions(conn, total)
     now = utcnow()
     for spec, d in diffs.items():
         table = CANONICAL_TABLES[spec.name]
-        if d.inserts.height:
-            canonical_writes.insert_frame(conn, table, _with_bookkeeping(d.inserts, source_id, version, now))
-            version += d.inserts.height
-        if d.updates.height:
-            canonical_writes.update_frame(conn, table, _with_bookkeeping(d.updates, source_id, version, now))
-            version += d.updates.height
+        for changed, write in (
+            (d.inserts, canonical_writes.insert_frame),
+            (d.updates, canonical_writes.update_frame),
+        ):
+            if not changed.height:
+                continue
+            versioned = changed.with_columns(
+                change_version=pl.int_range(version, version + changed.height, dtype=pl.Int64)
+            )
+            version += changed.height
+            for rows in entities[spec.name].pages.picked(versioned):
+                write(conn, table, _stored_form(spec, rows, source_id, now))
         canonical_writes.tombstone_rows(conn, table, d.tombstones["id"].to_list(), version, now)
         version += d.tombstones.height
 
 
-def _with_bookkeeping(frame: pl.DataFrame, source_id: str, first_version: int, now: datetime) -> pl.DataFrame:
-    return frame.with_columns(
+def _stored_form(spec: EntitySpec, rows: pl.DataFrame, source_id: str, now: datetime) -> pl.DataFrame:
+    """Read rows with their content hash and change version → rows as the table stores them."""
+    return to_hub_ids(spec, source_id, rows).with_columns(
         source_id=pl.lit(source_id),
         updated_at=pl.lit(now, dtype=pl.Datetime("us", "UTC")),
         deleted_at=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
-        change_version=pl.int_range(first_version, first_version + frame.height, dtype=pl.Int64),
     )
 
 

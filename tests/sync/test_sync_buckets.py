@@ -6,6 +6,7 @@ the buckets whose digest moved are hashed and diffed — and nothing a run does 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,8 +16,7 @@ from sqlalchemy import Engine
 
 from hub.canonical import EntitySpec
 from hub.store.sources import get_source
-from hub.sync import buckets, sync_source
-from hub.sync import engine as sync_engine
+from hub.sync import buckets, entity_pages, sync_source
 from hub.sync.buckets import BUCKETS_KEY
 from tests.memory_adapter import memory_source
 from tests.snapshots import store_snapshot
@@ -35,24 +35,24 @@ def data(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, 
 
 
 @pytest.fixture
-def hashed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
-    """(table, rows) of every content hash the engine computed."""
-    seen: list[tuple[str, int]] = []
-    original = sync_engine.with_content_hash
+def hashed(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """table → rows of every content hash the engine computed (it hashes page by page)."""
+    seen: Counter[str] = Counter()
+    original = entity_pages.with_content_hash
 
     def spy(spec: EntitySpec, frame: pl.DataFrame) -> pl.DataFrame:
-        seen.append((spec.table, frame.height))
+        seen[spec.table] += frame.height
         return original(spec, frame)
 
-    monkeypatch.setattr(sync_engine, "with_content_hash", spy)
+    monkeypatch.setattr(entity_pages, "with_content_hash", spy)
     return seen
 
 
 def test_only_the_rows_of_moved_buckets_are_hashed(
-    engine: Engine, data: dict[str, Any], hashed: list[tuple[str, int]]
+    engine: Engine, data: dict[str, Any], hashed: Counter[str]
 ) -> None:
     assert sync_source(engine, "bk").status == "succeeded"
-    assert ("people", 20) in hashed  # the first run has no saved buckets: everything
+    assert hashed["people"] == 20  # the first run has no saved buckets: everything
     with engine.connect() as conn:
         assert set(get_source(conn, "bk").checkpoint[BUCKETS_KEY]) == {"person"}  # orgs: too few
     hashed.clear()
@@ -64,7 +64,7 @@ def test_only_the_rows_of_moved_buckets_are_hashed(
     assert summary.status == "succeeded", summary.error
     counts = summary.counts["person"]
     assert (counts.inserted, counts.updated, counts.tombstoned, counts.unchanged) == (1, 1, 1, 18)
-    assert hashed == [("people", 2)]  # p3 and p20 (p17 is only stored): the other buckets untouched
+    assert hashed == {"people": 2}  # p3 and p20 (p17 is only stored): the other buckets untouched
     rows = people(engine)
     assert rows["p3"]["family_name"] == "Renamed"
     assert rows["p17"]["deleted_at"] is not None
@@ -72,7 +72,7 @@ def test_only_the_rows_of_moved_buckets_are_hashed(
 
 
 def test_a_run_without_usable_buckets_drops_the_saved_ones(
-    engine: Engine, data: dict[str, Any], hashed: list[tuple[str, int]]
+    engine: Engine, data: dict[str, Any], hashed: Counter[str]
 ) -> None:
     """A run that reports a deletion diffs people whole; had it kept the first run's buckets, the
     third run (back to the first run's data) would find p3's and p2's buckets as saved and leave
@@ -95,7 +95,7 @@ def test_a_run_without_usable_buckets_drops_the_saved_ones(
 
 
 def test_unchanged_data_and_full_runs_write_the_same_store(
-    engine: Engine, data: dict[str, Any], hashed: list[tuple[str, int]]
+    engine: Engine, data: dict[str, Any], hashed: Counter[str]
 ) -> None:
     assert sync_source(engine, "bk").status == "succeeded"
     data["person"][5] = student("p5", "s1", family="Moved")
@@ -104,7 +104,7 @@ def test_unchanged_data_and_full_runs_write_the_same_store(
     hashed.clear()
     full = sync_source(engine, "bk", full=True)
     assert full.status == "succeeded"
-    assert ("people", 20) in hashed  # `--full` forgets the buckets with the digests
+    assert hashed["people"] == 20  # `--full` forgets the buckets with the digests
     assert full.totals.updated == full.totals.inserted == full.totals.tombstoned == 0
     after = store_snapshot(engine)
     assert {k: v for k, v in after.items() if k != "sources"} == {
@@ -113,7 +113,7 @@ def test_unchanged_data_and_full_runs_write_the_same_store(
 
 
 def test_a_saved_tag_that_differs_means_a_whole_diff(
-    engine: Engine, data: dict[str, Any], hashed: list[tuple[str, int]]
+    engine: Engine, data: dict[str, Any], hashed: Counter[str]
 ) -> None:
     """Another polars version (or schema) hashes differently: its buckets are not compared."""
     from hub.store.sources import save_checkpoint
@@ -127,7 +127,11 @@ def test_a_saved_tag_that_differs_means_a_whole_diff(
     data["person"][3] = student("p3", "s1", family="Renamed")
     hashed.clear()
     assert sync_source(engine, "bk").counts["person"].updated == 1
-    assert hashed == [("people", 20)]
+    assert hashed == {"people": 20}
+
+
+def _digests(frame: pl.DataFrame, **usable: Any) -> bytes | None:
+    return buckets.digests(frame["source_record_id"], frame.hash_rows(), **usable)
 
 
 def test_digests_are_none_where_a_bucket_alone_cannot_decide_its_diff(
@@ -136,33 +140,33 @@ def test_digests_are_none_where_a_bucket_alone_cannot_decide_its_diff(
     monkeypatch.setattr(buckets, "MIN_ROWS", 2)
     frame = pl.DataFrame({"source_record_id": ["a", "b", "c"], "name": ["x", "y", "z"]})
     usable = {"complete": True, "deleted": [], "kept": []}
-    assert buckets.digests(frame, **usable) is not None
-    assert buckets.digests(frame, complete=False, deleted=[], kept=[]) is None
-    assert buckets.digests(frame, complete=True, deleted=["d"], kept=[]) is None
-    assert buckets.digests(frame, complete=True, deleted=[], kept=["k"]) is None
+    assert _digests(frame, **usable) is not None
+    assert _digests(frame, complete=False, deleted=[], kept=[]) is None
+    assert _digests(frame, complete=True, deleted=["d"], kept=[]) is None
+    assert _digests(frame, complete=True, deleted=[], kept=["k"]) is None
     twice = pl.concat([frame, frame.head(1)])  # which version of "a" wins depends on row order
-    assert buckets.digests(twice, **usable) is None
-    assert buckets.digests(frame.with_columns(source_record_id=pl.lit(None, pl.String)), **usable) is None
+    assert _digests(twice, **usable) is None
+    assert _digests(frame.with_columns(source_record_id=pl.lit(None, pl.String)), **usable) is None
     monkeypatch.setattr(buckets, "MIN_ROWS", 10)
-    assert buckets.digests(frame, **usable) is None
+    assert _digests(frame, **usable) is None
 
 
 def test_a_changed_row_moves_exactly_its_own_bucket(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(buckets, "MIN_ROWS", 2)
     frame = pl.DataFrame({"source_record_id": [f"r{i}" for i in range(50)], "name": ["x"] * 50})
     usable = {"complete": True, "deleted": [], "kept": []}
-    before = buckets.digests(frame, **usable)
+    before = _digests(frame, **usable)
     edited = frame.with_columns(
         name=pl.when(pl.col("source_record_id") == "r7").then(pl.lit("y")).otherwise("name")
     )
-    after = buckets.digests(edited, **usable)
+    after = _digests(edited, **usable)
     assert before is not None
     assert after is not None
     r7 = frame.filter(pl.col("source_record_id") == "r7").select(
         buckets.bucket_of(pl.col("source_record_id"))
     )
     assert buckets.changed(before, after) == [r7.item()]
-    reordered = buckets.digests(frame.reverse(), **usable)
+    reordered = _digests(frame.reverse(), **usable)
     assert reordered is not None
     assert buckets.changed(before, reordered) == []
     assert buckets.load_saved({"person": buckets.as_json("t", before)}) == {"person": ("t", before)}
