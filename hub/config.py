@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     deletion_guard_share: float = 0.2
     # A run holds the pages it read in memory up to this many MiB, all entities together; beyond
     # it, pages wait in temporary files (TMPDIR) until the run diffs and writes them (ADR 9).
-    sync_page_memory_mb: int = Field(default=256, ge=0)
+    sync_page_memory_mb: int = Field(default=64, ge=0)
     # Tombstones older than this are purged by the daily maintenance (apps must resync from scratch
     # if their change-feed cursor is older).
     tombstone_retention_days: int = 90

@@ -5,11 +5,13 @@ A run reads every stream before it applies anything (one transaction, nothing ap
 failed read), so a term of attendance marks would otherwise be held whole: millions of rows,
 several GiB. Past the budget each page is written to a temporary directory as it arrives and read
 back, one page at a time, when the engine hashes and writes it. The directory lives as long as
-the run and is removed with it, failed or not.
+the run and is removed with it, failed or not; one left by a process that was killed is removed
+by the next run that spills (its name carries the process id).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -78,5 +80,28 @@ class PageStore:
 
     def _spill_directory(self) -> Path:
         if self._directory is None:
-            self._directory = Path(tempfile.mkdtemp(prefix="satchel-sync-", dir=self._parent))
+            parent = Path(self._parent or tempfile.gettempdir())
+            _remove_orphans(parent)
+            self._directory = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=parent))
         return self._directory
+
+
+_PREFIX = "satchel-sync-"
+
+
+def _remove_orphans(parent: Path) -> None:
+    """Remove the spill directories of processes that no longer run (killed mid-run)."""
+    for directory in parent.glob(f"{_PREFIX}*-*"):
+        pid = directory.name.removeprefix(_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def family_names(engine: Engine) -> set[str]:
 
 @pytest.mark.slow
 def test_sigkill_during_apply_keeps_the_old_state_and_the_next_run_converges(
-    engine: Engine, tmp_path: Path
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     registry.register(MemoryAdapter)
     DATASETS["kill"] = district(STUDENTS, variant=1)
@@ -43,11 +44,13 @@ def test_sigkill_during_apply_keeps_the_old_state_and_the_next_run_converges(
     before = store_snapshot(engine)
 
     marker = tmp_path / "applying"
+    spill = tmp_path / "tmp"  # where the runs' pages wait (tests/sync: every page on disk)
+    spill.mkdir()
     url = engine.url.render_as_string(hide_password=False)
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.sync.sync_child", url, str(marker), str(STUDENTS), "2"],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(spill)},
     )
     deadline = time.monotonic() + 60
     while not marker.exists():
@@ -60,12 +63,15 @@ def test_sigkill_during_apply_keeps_the_old_state_and_the_next_run_converges(
 
     assert store_snapshot(engine) == before
     assert family_names(engine) == {"v1"}
+    assert [d.name.split("-")[2] for d in spill.iterdir()] == [str(child.pid)]  # its pages, left
 
+    monkeypatch.setattr(tempfile, "tempdir", str(spill))
     DATASETS["kill"] = district(STUDENTS, variant=2)
     summary = sync_source(engine, "kill")
     assert summary.status == "succeeded", summary.error
     assert summary.counts["person"].updated == STUDENTS
     assert family_names(engine) == {"v2"}
+    assert list(spill.iterdir()) == []  # the next run that spilled removed the killed run's pages
     with engine.connect() as conn:
         killed = list_runs(conn, get_source(conn, "kill").id)[1]
     assert killed.status == "failed"
