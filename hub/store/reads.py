@@ -12,6 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import orjson
 from sqlalchemy import (
@@ -20,8 +21,6 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     Connection,
-    Result,
-    Row,
     Select,
     Table,
     and_,
@@ -32,6 +31,8 @@ from sqlalchemy import (
     true,
     union_all,
 )
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.engine.interfaces import Compiled
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -188,7 +189,7 @@ def json_pages_by_school(
         at[JSON_NODE_COLUMN],
     )
     rows: dict[str, list[Any]] = {s: [] for s in schools}
-    for row in result.fetchall():
+    for row in _fetched(result):
         rows[row[school]].append(row)
     pages: dict[str, JsonPage] = {}
     for s, found in rows.items():
@@ -214,7 +215,7 @@ def _school_rows(
     key: tuple[tuple[str, Any], ...],
     columns: Collection[str] | None,
     node: JsonNode | None,
-) -> Result[Any]:
+) -> CursorResult[Any]:
     """Up to `first` + 1 rows of each of the (sorted) `schools`, in (school, id) order."""
     frozen = _frozen(columns)
     arms = _arms(visible, frozen, node, len(schools))
@@ -340,12 +341,49 @@ def by_ids(
     return {record["id"]: record for record in _records(conn.execute(query, {"keys": keys}))}
 
 
-def _records(result: Result[Any]) -> list[Record]:
+def _records(result: CursorResult[Any]) -> list[Record]:
     """Rows as dicts (the keys read once, not per row)."""
     keys = list(result.keys())
-    # fetchall: one driver call for the page, not a fetchone per row. Not strict: every row has
-    # the result's columns, and checking costs a tenth of the dicts' time.
-    return [dict(zip(keys, row, strict=False)) for row in result.fetchall()]
+    # Not strict: every row has the result's columns, and checking costs a tenth of the dicts' time.
+    return [dict(zip(keys, row, strict=False)) for row in _fetched(result)]
+
+
+def _fetched(result: CursorResult[Any]) -> Sequence[Sequence[Any]]:
+    """Every row of `result` in one driver call (not a fetchone per row): the driver's own tuples
+    where no selected column's type converts the driver's values (text, numbers, the JSON the
+    database rendered), as SQLAlchemy's rows would hold them, without a `Row` made per row (a
+    tenth of a spliced enrollment's time); SQLAlchemy's rows otherwise (dates on SQLite)."""
+    compiled = result.context.compiled
+    if compiled is not None and not _converts(compiled):
+        rows: Sequence[Sequence[Any]] = result.cursor.fetchall()
+        result.close()
+        return rows
+    return result.fetchall()
+
+
+def _converts(compiled: Compiled) -> bool:
+    """Whether SQLAlchemy converts any value `compiled` selects (a type's result processor),
+    worked out once per compiled statement (held weakly: SQLAlchemy's cache decides its life)."""
+    known = _CONVERTS.get(compiled)
+    if known is None:
+        known = _CONVERTS[compiled] = _processed(compiled)
+    return known
+
+
+_CONVERTS: WeakKeyDictionary[Compiled, bool] = WeakKeyDictionary()
+
+
+def _processed(compiled: Compiled) -> bool:
+    statement, dialect = compiled.statement, compiled.dialect
+    if not isinstance(statement, Select | CompoundSelect):
+        return True
+    try:
+        return any(
+            column.type.dialect_impl(dialect).result_processor(dialect, None) is not None
+            for column in statement.selected_columns
+        )
+    except Exception:  # a processor that needs the driver's column type: let SQLAlchemy choose
+        return True
 
 
 def grouped_by(
@@ -382,13 +420,13 @@ def rows_with(
     values: Collection[str],
     columns: Collection[str],
     node: JsonNode,
-) -> tuple[list[str], Sequence[Row[Any]]]:
+) -> tuple[list[str], Sequence[Sequence[Any]]]:
     """`grouped_by`'s rows (without `where`) as the driver's tuples, in id order, and their
     column names: for a caller that renders thousands of rows without a dict each."""
     if not values:
         return [], []
     result = _grouped(conn, visible, column, values, columns, (), node)
-    return list(result.keys()), result.fetchall()
+    return list(result.keys()), _fetched(result)
 
 
 def _grouped(
@@ -399,7 +437,7 @@ def _grouped(
     columns: Collection[str] | None,
     where: Sequence[ColumnElement[bool]],
     node: JsonNode | None,
-) -> Result[Any]:
+) -> CursorResult[Any]:
     """The rows `grouped_by` reads: by `column`'s own index, matched on its masked value."""
     one, keys = _keys(conn, values)
     frozen = _frozen(columns)
