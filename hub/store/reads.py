@@ -12,14 +12,15 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
+import orjson
 from sqlalchemy import (
+    Boolean,
     Column,
     ColumnElement,
     CompoundSelect,
     Connection,
-    Result,
-    Row,
     Select,
     Table,
     and_,
@@ -30,10 +31,13 @@ from sqlalchemy import (
     true,
     union_all,
 )
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.engine.interfaces import Compiled
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.type_api import TypeEngine
 
 from hub.store.json_nodes import COLUMN as JSON_NODE_COLUMN
 from hub.store.json_nodes import JsonNode
@@ -185,7 +189,7 @@ def json_pages_by_school(
         at[JSON_NODE_COLUMN],
     )
     rows: dict[str, list[Any]] = {s: [] for s in schools}
-    for row in result.fetchall():
+    for row in _fetched(result):
         rows[row[school]].append(row)
     pages: dict[str, JsonPage] = {}
     for s, found in rows.items():
@@ -211,7 +215,7 @@ def _school_rows(
     key: tuple[tuple[str, Any], ...],
     columns: Collection[str] | None,
     node: JsonNode | None,
-) -> Result[Any]:
+) -> CursorResult[Any]:
     """Up to `first` + 1 rows of each of the (sorted) `schools`, in (school, id) order."""
     frozen = _frozen(columns)
     arms = _arms(visible, frozen, node, len(schools))
@@ -332,16 +336,54 @@ def by_ids(
     """Visible rows among `ids`, keyed by id; hidden or missing ids are simply absent."""
     if not ids:
         return {}
-    query = _lookup(visible, "id", masked=False, columns=_frozen(columns), node=node)
-    return {record["id"]: record for record in _records(conn.execute(query, {"keys": sorted(set(ids))}))}
+    one, keys = _keys(conn, ids)
+    query = _lookup(visible, "id", masked=False, columns=_frozen(columns), node=node, one=one)
+    return {record["id"]: record for record in _records(conn.execute(query, {"keys": keys}))}
 
 
-def _records(result: Result[Any]) -> list[Record]:
+def _records(result: CursorResult[Any]) -> list[Record]:
     """Rows as dicts (the keys read once, not per row)."""
     keys = list(result.keys())
-    # fetchall: one driver call for the page, not a fetchone per row. Not strict: every row has
-    # the result's columns, and checking costs a tenth of the dicts' time.
-    return [dict(zip(keys, row, strict=False)) for row in result.fetchall()]
+    # Not strict: every row has the result's columns, and checking costs a tenth of the dicts' time.
+    return [dict(zip(keys, row, strict=False)) for row in _fetched(result)]
+
+
+def _fetched(result: CursorResult[Any]) -> Sequence[Sequence[Any]]:
+    """Every row of `result` in one driver call (not a fetchone per row): the driver's own tuples
+    where no selected column's type converts the driver's values (text, numbers, the JSON the
+    database rendered), as SQLAlchemy's rows would hold them, without a `Row` made per row (a
+    tenth of a spliced enrollment's time); SQLAlchemy's rows otherwise (dates on SQLite)."""
+    compiled = result.context.compiled
+    if compiled is not None and not _converts(compiled):
+        rows: Sequence[Sequence[Any]] = result.cursor.fetchall()
+        result.close()
+        return rows
+    return result.fetchall()
+
+
+def _converts(compiled: Compiled) -> bool:
+    """Whether SQLAlchemy converts any value `compiled` selects (a type's result processor),
+    worked out once per compiled statement (held weakly: SQLAlchemy's cache decides its life)."""
+    known = _CONVERTS.get(compiled)
+    if known is None:
+        known = _CONVERTS[compiled] = _processed(compiled)
+    return known
+
+
+_CONVERTS: WeakKeyDictionary[Compiled, bool] = WeakKeyDictionary()
+
+
+def _processed(compiled: Compiled) -> bool:
+    statement, dialect = compiled.statement, compiled.dialect
+    if not isinstance(statement, Select | CompoundSelect):
+        return True
+    try:
+        return any(
+            column.type.dialect_impl(dialect).result_processor(dialect, None) is not None
+            for column in statement.selected_columns
+        )
+    except Exception:  # a processor that needs the driver's column type: let SQLAlchemy choose
+        return True
 
 
 def grouped_by(
@@ -378,13 +420,13 @@ def rows_with(
     values: Collection[str],
     columns: Collection[str],
     node: JsonNode,
-) -> tuple[list[str], Sequence[Row[Any]]]:
+) -> tuple[list[str], Sequence[Sequence[Any]]]:
     """`grouped_by`'s rows (without `where`) as the driver's tuples, in id order, and their
     column names: for a caller that renders thousands of rows without a dict each."""
     if not values:
         return [], []
     result = _grouped(conn, visible, column, values, columns, (), node)
-    return list(result.keys()), result.fetchall()
+    return list(result.keys()), _fetched(result)
 
 
 def _grouped(
@@ -395,13 +437,15 @@ def _grouped(
     columns: Collection[str] | None,
     where: Sequence[ColumnElement[bool]],
     node: JsonNode | None,
-) -> Result[Any]:
+) -> CursorResult[Any]:
     """The rows `grouped_by` reads: by `column`'s own index, matched on its masked value."""
+    one, keys = _keys(conn, values)
+    frozen = _frozen(columns)
     if where:
-        query = _lookup_query(visible, column, masked=True, columns=_frozen(columns), where=where, node=node)
+        query = _lookup_query(visible, column, masked=True, columns=frozen, where=where, node=node, one=one)
     else:
-        query = _lookup(visible, column, masked=True, columns=_frozen(columns), node=node)
-    return conn.execute(query, {"keys": sorted(set(values))})
+        query = _lookup(visible, column, masked=True, columns=frozen, node=node, one=one)
+    return conn.execute(query, {"keys": keys})
 
 
 @lru_cache(maxsize=1024)
@@ -412,11 +456,12 @@ def _lookup(
     masked: bool,
     columns: frozenset[str] | None,
     node: JsonNode | None = None,
+    one: bool = True,
 ) -> Select[Any]:
     """The statement for visible rows whose `column` is among the `keys` parameter. Built once
     per filter (the policy's filters are shared by every request with the same scope), so a
     request pays only for binding its keys, not for building and adapting the clauses again."""
-    return _lookup_query(visible, column, masked=masked, columns=columns, node=node)
+    return _lookup_query(visible, column, masked=masked, columns=columns, node=node, one=one)
 
 
 def _lookup_query(
@@ -427,16 +472,29 @@ def _lookup_query(
     columns: frozenset[str] | None,
     where: Sequence[ColumnElement[bool]] = (),
     node: JsonNode | None = None,
+    one: bool = True,
 ) -> Select[Any]:
-    """`_lookup`'s statement, built afresh; `where`: further clauses on what the app sees."""
-    keys: BindParameter[Any] = bindparam("keys", expanding=True)
+    """`_lookup`'s statement, built afresh; `where`: further clauses on what the app sees. `one`:
+    the keys are bound as one parameter (`_keys`), else expanded into one each."""
     raw = visible.table.c[column]
     seen = visible.column(column)
+    if one:
+        keys: BindParameter[Any] = bindparam("keys")
+
+        def among(expression: ColumnElement[Any]) -> ColumnElement[bool]:
+            return AmongKeys(expression, keys, raw.type)
+
+    else:
+        keys = bindparam("keys", expanding=True)
+
+        def among(expression: ColumnElement[Any]) -> ColumnElement[bool]:
+            return expression.in_(keys)
+
     # Masked, the app's value must match too; unmasked, it is the raw column the key checks.
-    checks = [*([seen.in_(keys)] if masked and seen is not raw else []), *where]
+    checks = [*([among(seen)] if masked and seen is not raw else []), *where]
     return keyed(
         visible,
-        raw.in_(keys),
+        among(raw),
         and_(*checks) if checks else None,
         order_by=("id",),
         columns=columns,
@@ -446,6 +504,67 @@ def _lookup_query(
 
 def _frozen(columns: Collection[str] | None) -> frozenset[str] | None:
     return None if columns is None else frozenset(columns)
+
+
+def _keys(conn: Connection, values: Collection[str]) -> tuple[bool, Any]:
+    """How a keyed read binds `values` (sorted, distinct) as its `keys` parameter: as one
+    parameter (True, its value: a JSON array on SQLite, an array on PostgreSQL — see `AmongKeys`),
+    or expanded into a parameter each (False, the list) where SQLite's JSON would not carry them
+    exactly: a NUL (SQLite 3.40's json_each cuts the text at it, so "a", NUL, "b" would find "a")
+    or text that is not UTF-8 (the expanded form fails on it, as it always has)."""
+    keys = sorted(set(values))
+    if conn.dialect.name != "sqlite":
+        return True, keys
+    try:
+        text = orjson.dumps(keys)
+    except orjson.JSONEncodeError:
+        return False, keys
+    if b"\\u0000" in text:
+        return False, keys
+    return True, text.decode()
+
+
+class AmongKeys(ColumnElement[bool]):
+    """`column` among the keys of ONE bound parameter: on SQLite `column IN (SELECT value FROM
+    json_each(?))` with the keys as a JSON array, elsewhere (PostgreSQL) `column = ANY(CAST(? AS
+    type[]))` with a list (`type`: the key column's).
+
+    An expanding parameter (`column.in_(bindparam(…, expanding=True))`) is re-rendered into
+    `?, ?, …` on every execution and makes a new SQL text per number of keys, which the
+    driver prepares again (SQLite's statement cache, psycopg's prepared statements miss); here
+    the SQL text is the same for every key list. SQLite still searches the key's index once per
+    key (tests/test_reads_keyed_plan.py)."""
+
+    __visit_name__ = "among_keys"
+    inherit_cache = True
+    _traverse_internals = [
+        ("column", visitors.InternalTraversal.dp_clauseelement),
+        ("keys", visitors.InternalTraversal.dp_clauseelement),
+        ("key_type", visitors.InternalTraversal.dp_type),
+    ]
+    type = Boolean()
+    _is_implicitly_boolean = True  # a predicate: SQLite must not compare it with 1
+
+    def __init__(
+        self, column: ColumnElement[Any], keys: BindParameter[Any], key_type: TypeEngine[Any]
+    ) -> None:
+        self.column = column
+        self.keys = keys
+        self.key_type = key_type
+
+
+@compiles(AmongKeys)
+def _among_keys_default(element: AmongKeys, compiler: SQLCompiler, **kw: Any) -> str:
+    array = compiler.dialect.type_compiler_instance.process(element.key_type) + "[]"
+    column, keys = compiler.process(element.column, **kw), compiler.process(element.keys, **kw)
+    return f"({column} = ANY(CAST({keys} AS {array})))"
+
+
+@compiles(AmongKeys, "sqlite")
+def _among_keys_sqlite(element: AmongKeys, compiler: SQLCompiler, **kw: Any) -> str:
+    column, keys = compiler.process(element.column, **kw), compiler.process(element.keys, **kw)
+    # Both parts are compiled SQL (a column expression and a bound parameter's placeholder).
+    return f"({column} IN (SELECT value FROM json_each({keys})))"  # noqa: S608
 
 
 def keyed(
