@@ -33,7 +33,7 @@ from hub.sync.entity_pages import ROW, EntityPages
 from hub.sync.fingerprints import FINGERPRINTS_KEY, SavedRead
 from hub.sync.guards import SyncRefusedError, check_deletion_share, check_quarantine_share
 from hub.sync.locks import source_lock
-from hub.sync.prepare import to_hub_ids
+from hub.sync.prepare import to_hub_ids, with_content_hash
 from hub.sync.staging import PageStore
 
 
@@ -314,23 +314,26 @@ def _diff_all(
     for name, entity_read in read.entities.items():
         spec = ENTITIES_BY_NAME[name]
         counts = summary.counts[name]
+        ids, row_hashes = entity_read.pages.take_ids(), entity_read.pages.take_row_hashes()
         digest = entity_digest(
             pl.Schema(spec.polars_schema()),
-            entity_read.pages.row_hashes(),
+            row_hashes,
             deleted=entity_read.deleted_source_ids,
             kept=entity_read.quarantined_source_ids,
             complete=entity_read.complete,
         )
         read.digests[name] = digest
         if previous_digests.get(name) == digest:
-            ids = entity_read.pages.ids()
             # What the diff would find: every distinct live record read, unchanged.
             read.records[name] = counts.unchanged = ids.filter(
                 ~ids.is_in(entity_read.deleted_source_ids)
             ).n_unique()
             skipped.append(spec)
             continue
-        diffs[spec] = _diff_entity(conn, source_id, spec, entity_read, read, previous_buckets.get(name))
+        diffs[spec] = _diff_entity(
+            conn, source_id, spec, entity_read, ids, row_hashes, read, previous_buckets.get(name)
+        )
+        del ids, row_hashes  # not needed by the apply
         counts.inserted, counts.updated = diffs[spec].inserts.height, diffs[spec].updates.height
         counts.unchanged, counts.tombstoned = diffs[spec].unchanged, diffs[spec].tombstones.height
         read.records[name] = counts.inserted + counts.updated + counts.unchanged
@@ -353,19 +356,20 @@ def _diff_entity(
     source_id: str,
     spec: EntitySpec,
     entity_read: _EntityRead,
+    ids: pl.Series,
+    row_hashes: pl.Series,
     read: _Read,
     saved_buckets: tuple[str, bytes] | None,
 ) -> Diff:
     """One entity's diff, as positions in its read: each record's last version is hashed and
     diffed; of a large entity whose row buckets were saved, only the records in the buckets whose
-    digest moved (buckets.py). Inserts and updates come back as (ROW, content_hash)."""
+    digest moved (buckets.py). Inserts come back as ROW, updates as (ROW, content_hash)."""
     table = CANONICAL_TABLES[spec.name]
     pages = entity_read.pages
-    ids = pages.ids()
     stored = canonical_writes.load_state(conn, table, source_id)
     taken = buckets.digests(
         ids,
-        pages.row_hashes(),
+        row_hashes,
         complete=entity_read.complete,
         deleted=entity_read.deleted_source_ids,
         kept=entity_read.quarantined_source_ids,
@@ -380,8 +384,14 @@ def _diff_entity(
         part = rows.filter(moved)
         untouched = rows.height - part.height
         rows, stored = part, stored.filter(moved)
+    # Only a record the store holds has a hash to compare with: the others (inserts) are hashed as
+    # they are written, so a first ingest never holds a hash per row.
+    held = rows.join(
+        stored.select("source_record_id"), on="source_record_id", how="semi", maintain_order="left"
+    )
+    hashed = held.select(ROW).with_columns(content_hash=pages.content_hashes(held[ROW]))
     result = diff(
-        rows.with_columns(content_hash=pages.content_hashes(rows[ROW])),
+        rows.join(hashed, on=ROW, how="left", maintain_order="left"),
         stored,
         complete=entity_read.complete,
         deleted_ids=entity_read.deleted_source_ids,
@@ -389,7 +399,9 @@ def _diff_entity(
         identities=partial(canonical_writes.load_identities, conn, table, source_id),
         columns=[ROW, "content_hash"],
     )
-    return replace(result, unchanged=result.unchanged + untouched)
+    return replace(
+        result, inserts=result.inserts.drop("content_hash"), unchanged=result.unchanged + untouched
+    )
 
 
 def _apply(
@@ -419,7 +431,10 @@ def _apply(
 
 
 def _stored_form(spec: EntitySpec, rows: pl.DataFrame, source_id: str, now: datetime) -> pl.DataFrame:
-    """Read rows with their content hash and change version → rows as the table stores them."""
+    """Read rows with their change version (and content hash, where the diff took one) → rows as
+    the table stores them."""
+    if "content_hash" not in rows.columns:
+        rows = with_content_hash(spec, rows)
     return to_hub_ids(spec, source_id, rows).with_columns(
         source_id=pl.lit(source_id),
         updated_at=pl.lit(now, dtype=pl.Datetime("us", "UTC")),

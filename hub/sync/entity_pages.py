@@ -43,13 +43,16 @@ class EntityPages:
         self.pages.append(self.store.add(frame, self.rows))
         self.rows += frame.height
 
-    def ids(self) -> pl.Series:
-        """Every row's source record id, in read order (held in memory, never loaded again)."""
-        return _joined(self._ids, pl.Series("source_record_id", [], dtype=pl.String))
+    def take_ids(self) -> pl.Series:
+        """Every row's source record id, in read order. Handed over, not kept: once the diff has
+        used them they are freed, before the apply (a term of marks: ~200 MiB)."""
+        ids, self._ids = self._ids, []
+        return _joined(ids, pl.Series("source_record_id", [], dtype=pl.String))
 
-    def row_hashes(self) -> pl.Series:
-        """Every row's polars row hash, in read order (digests.py, buckets.py)."""
-        return _joined(self._row_hashes, pl.Series("row_hash", [], dtype=pl.UInt64))
+    def take_row_hashes(self) -> pl.Series:
+        """Every row's polars row hash, in read order (digests.py, buckets.py); handed over."""
+        hashes, self._row_hashes = self._row_hashes, []
+        return _joined(hashes, pl.Series("row_hash", [], dtype=pl.UInt64))
 
     def content_hashes(self, rows: pl.Series) -> pl.Series:
         """The content hash of each row at these ascending positions, hashed page by page

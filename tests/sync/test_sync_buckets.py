@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from hub.canonical import EntitySpec
 from hub.store.sources import get_source
 from hub.sync import buckets, entity_pages, sync_source
+from hub.sync import engine as sync_engine
 from hub.sync.buckets import BUCKETS_KEY
 from tests.memory_adapter import memory_source
 from tests.snapshots import store_snapshot
@@ -36,7 +37,8 @@ def data(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, 
 
 @pytest.fixture
 def hashed(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """table → rows of every content hash the engine computed (it hashes page by page)."""
+    """table → rows of every content hash the engine computed: page by page, for the diff
+    (stored records) and for the apply (inserts)."""
     seen: Counter[str] = Counter()
     original = entity_pages.with_content_hash
 
@@ -45,6 +47,7 @@ def hashed(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
         return original(spec, frame)
 
     monkeypatch.setattr(entity_pages, "with_content_hash", spy)
+    monkeypatch.setattr(sync_engine, "with_content_hash", spy)
     return seen
 
 

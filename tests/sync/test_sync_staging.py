@@ -133,6 +133,7 @@ def test_changes_apply_the_same_in_memory_and_on_disk(
     in read order, then tombstones)."""
     assert sync_source(engine, "st").status == "succeeded"
     _edit(data, renamed="Renamed", new=("p20", 8), gone="p17")
+    monkeypatch.setattr(diff_module, "PART_ROWS", 4)
     on_disk = sync_source(engine, "st")
     assert on_disk.status == "succeeded", on_disk.error
     spilled = people(engine)
