@@ -109,7 +109,6 @@ class _EntityRead:
 
 @dataclass
 class _Read:
-    store: PageStore
     entities: dict[str, _EntityRead] = field(default_factory=dict)
     checkpoint: dict[str, Any] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)  # entity → digest of what was read
@@ -244,7 +243,7 @@ async def _read(
     progress: ProgressCallback | None,
     previous_reads: dict[str, SavedRead],
 ) -> _Read:
-    read = _Read(store)
+    read = _Read()
     streams = adapter.streams()
     starts = {s.name: _parse_since(checkpoint.get(s.name)) if s.incremental else None for s in streams}
     # Taken before any read: a source changing while it is read then costs a read next time,
