@@ -43,8 +43,9 @@ def diff(
     """`incoming`: records with `source_record_id` and `content_hash` (as the adapter gave them);
     `stored`: what the store holds for the source (`canonical_writes.load_state`: source record
     id, stored hash, tombstone flag). Inserts and updates come back as incoming rows, in incoming
-    order, with `columns` of them (default: all). `identities` gives source record id, hub id and school of the stored rows
-    (`canonical_writes.load_identities`); it is called only when something is gone.
+    order, with `columns` of them (default: all). `identities` gives source record id, hub id
+    and school of the stored rows (`canonical_writes.load_identities`); it is called only when
+    something is gone.
 
     `complete` means incoming is the whole source: live stored rows missing from it are gone.
     `deleted_ids` are source record ids the source itself reported deleted (they win over a
