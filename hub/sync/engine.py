@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -199,7 +199,7 @@ async def run_sync(
             payload_log = stack.enter_context(capture_payloads()) if source.log_payloads else None
             try:
                 adapter = registry.create(source.adapter, source.config, transport=transport)
-                store = stack.enter_context(PageStore(settings.sync_page_memory_mb * 2**20))
+                store = stack.enter_context(closing(PageStore(settings.sync_page_memory_mb * 2**20)))
                 try:
                     read = await _read(adapter, store, checkpoint, summary, progress, previous_reads)
                 finally:

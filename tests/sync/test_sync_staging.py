@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,7 @@ def test_pages_round_trip_through_disk_with_their_exact_types(tmp_path: Path) ->
         },
         schema_overrides={"late": pl.Int32},
     )
-    with PageStore(budget_bytes=0, directory=tmp_path) as store:
+    with closing(PageStore(budget_bytes=0, directory=tmp_path)) as store:
         page = store.add(frame, first_row=7)
         assert (page.first_row, page.height, page.frame) == (7, 3, None)
         assert page.path is not None
@@ -84,7 +85,7 @@ def test_pages_round_trip_through_disk_with_their_exact_types(tmp_path: Path) ->
 
 def test_pages_within_the_budget_stay_in_memory(tmp_path: Path) -> None:
     frame = pl.DataFrame({"id": [f"r{i}" for i in range(100)]})
-    with PageStore(budget_bytes=int(frame.estimated_size() * 2.5), directory=tmp_path) as store:
+    with closing(PageStore(budget_bytes=int(frame.estimated_size() * 2.5), directory=tmp_path)) as store:
         pages = [store.add(frame, n * 100) for n in range(3)]
         assert [p.frame is not None for p in pages] == [True, True, False]  # the third is over
         assert store.load(pages[0]) is frame
