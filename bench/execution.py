@@ -1,8 +1,9 @@
 """What the compiler buys, execution alone: the same operation through the hub's own execute() with
 the compiled path on and off, in this process, with the benchmark app's policy — no HTTP, token,
 rate limit or audit write, which both paths pay alike and which cap any speed-up measured over
-HTTP at (plain strawberry ÷ the bare floor). CPU time of execute() plus serialising the payload
-with orjson (as the HTTP handler does), interleaved so a noisy neighbour slows both alike."""
+HTTP at (plain strawberry ÷ the bare floor). The calling thread's CPU time (`time.thread_time`,
+not the process's, which also counts other threads' work) of execute() plus serialising the
+payload with orjson (as the HTTP handler does), interleaved so a noisy neighbour slows both alike."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ class ExecutionTimes:
 
 
 def execution_times(db: Path, query: str, variables: dict[str, Any], repetitions: int) -> ExecutionTimes:
-    """Median CPU ms of `execute()` + orjson per path. Refused on a thread running an asyncio
+    """Median thread CPU ms of `execute()` + orjson per path. Refused on a thread running an asyncio
     loop: the server executes GraphQL in worker threads without one, and plain strawberry's
     `execute_sync` measured ~40% faster with a loop running in its thread (nested query: 184-215
     ms against 342-344 ms, alternating processes), which would understate what the compiler buys."""
@@ -57,10 +58,10 @@ def execution_times(db: Path, query: str, variables: dict[str, Any], repetitions
             settle_heap()  # as the server does before serving (hub.app)
             for _ in range(repetitions):
                 for compiled in (True, False):
-                    started = time.process_time()
+                    started = time.thread_time()
                     outcome = execute(conn, app, policy, operation, schema=schema, compiled=compiled)
                     orjson.dumps(outcome.payload)
-                    seconds[compiled].append(time.process_time() - started)
+                    seconds[compiled].append(time.thread_time() - started)
             compiled_path = _answered_compiled(conn, app, policy, operation, schema)
     finally:
         engine.dispose()
