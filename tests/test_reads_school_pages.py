@@ -241,3 +241,26 @@ def test_extra_clauses(setup: Setup, monkeypatch: pytest.MonkeyPatch, ranked: bo
         (1, False),
         (0, False),
     ]
+
+
+@pytest.mark.parametrize("ranked", [False, True])
+def test_pages_do_not_rely_on_the_order_rows_arrive_in(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch, ranked: bool
+) -> None:
+    """The arms' UNION ALL has no outer ORDER BY (a compound's row order is undefined in SQL):
+    rows that arrive in reverse still give each school's page in id order, with its cursor."""
+    if ranked:
+        monkeypatch.setattr(reads, "MOST_ARMS", len(setup.schools) - 1)
+    visible = _visible(setup.engine, setup.app_id)
+    expected, _ = _compare(setup, visible, setup.schools, first=3)
+    fetched = reads._fetched
+    monkeypatch.setattr(reads, "_fetched", lambda result: list(reversed(fetched(result))))
+    with setup.engine.connect() as conn:
+        pages = reads.pages_by_school(
+            conn, PEOPLE, visible, setup.schools, first=3, key=STUDENT, columns=COLUMNS, node=NODE
+        )
+        rendered = reads.json_pages_by_school(
+            conn, PEOPLE, visible, setup.schools, NODE, first=3, key=STUDENT
+        )
+    assert pages == expected
+    _assert_rendered_alike(rendered, expected)
