@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import polars as pl
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Table
 
 from adapters.sdk import AdapterError, Reject, SourceAdapter, SourceContractError, registry
 from adapters.sdk.payloads import PayloadLog, capture_payloads
@@ -407,14 +407,15 @@ def _apply(
     conn: Connection, source_id: str, diffs: dict[EntitySpec, Diff], entities: dict[str, _EntityRead]
 ) -> None:
     """Write every change of the run, each with its own change version, in the caller's
-    transaction: an entity's inserts, then its updates, then its tombstones, each in read order."""
+    transaction: an entity's inserts, then its updates, then its tombstones, each versioned in
+    read order (new rows are stored by school: `_insert_by_school`)."""
     total = sum(d.inserts.height + d.updates.height + d.tombstones.height for d in diffs.values())
     version = canonical_writes.allocate_versions(conn, total)
     now = utcnow()
     for spec, d in diffs.items():
         table = CANONICAL_TABLES[spec.name]
         for changed, write in (
-            (d.inserts, canonical_writes.insert_frame),
+            (d.inserts, _insert_by_school),
             (d.updates, canonical_writes.update_frame),
         ):
             if not changed.height:
@@ -427,6 +428,14 @@ def _apply(
                 write(conn, table, _stored_form(spec, rows, source_id, now))
         canonical_writes.tombstone_rows(conn, table, d.tombstones["id"].to_list(), version, now)
         version += d.tombstones.height
+
+
+def _insert_by_school(conn: Connection, table: Table, rows: pl.DataFrame) -> None:
+    """Insert a page's new rows in (school, id) order, not read order: the API reads by school
+    (a school's pages, a class's enrollments, its people), so rows stored together are read
+    together. A page of 1,000 students read from rows scattered over the table touched ~1,000
+    table pages. Their change versions still follow read order: those are a column."""
+    canonical_writes.insert_frame(conn, table, rows.sort("school_id", "id", nulls_last=True))
 
 
 def _stored_form(spec: EntitySpec, rows: pl.DataFrame, source_id: str, now: datetime) -> pl.DataFrame:
