@@ -38,8 +38,7 @@ def execution_times(db: Path, query: str, variables: dict[str, Any], repetitions
     loop: the server executes GraphQL in worker threads without one, and plain strawberry's
     `execute_sync` measured ~40% faster with a loop running in its thread (nested query: 184-215
     ms against 342-344 ms, alternating processes), which would understate what the compiler buys."""
-    if _loop_running():
-        raise RuntimeError("execution_times runs outside an event loop, as the server's GraphQL workers do")
+    refuse_running_loop("execution_times")
     engine = make_engine(sqlite_url(db))
     schema = build_schema()
     operation = Operation(query=query, variables=variables)
@@ -83,9 +82,10 @@ def _answered_compiled(
         return False
 
 
-def _loop_running() -> bool:
+def refuse_running_loop(what: str) -> None:
+    """Raise if this thread runs an asyncio loop: measure and profile GraphQL as it is served."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return False
-    return True
+        return
+    raise RuntimeError(f"{what} runs outside an event loop, as the server's GraphQL workers do")

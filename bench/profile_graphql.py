@@ -1,5 +1,6 @@
 """Where a GraphQL query's time goes: the same operation executed in-process (no HTTP) under
-pyinstrument, through the hub's own execute() with the benchmark app's policy."""
+pyinstrument, through the hub's own execute() with the benchmark app's policy, in a thread
+without an event loop (as `bench.execution` measures it)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from pyinstrument import Profiler
 
+from bench.execution import refuse_running_loop
 from bench.hub_ingest import sqlite_url
 from bench.profiles import describe
 from hub.access import AccessPolicy, find_app
@@ -19,6 +21,7 @@ RUNS = 5
 
 
 def profile_query(db: Path, query: str, variables: dict[str, Any]) -> str:
+    refuse_running_loop("profile_query")
     engine = make_engine(sqlite_url(db))
     schema = build_schema()
     operation = Operation(query=query, variables=variables)
