@@ -271,7 +271,8 @@ def _execution_figure(
     one_page = " (one page of the walk)" if key == "graphql.flat_10k" else ""
     return Figure(
         key + ".execution_speedup",
-        label + f" — compiled path vs plain strawberry, execute() in-process{one_page} (CPU, median)",
+        label
+        + f" — compiled path vs plain strawberry, execute() in-process{one_page} (thread CPU time, median)",
         "ms",
         times.resolvers_ms,
         times.compiled_ms,

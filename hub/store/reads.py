@@ -151,8 +151,9 @@ def pages_by_school(
 
 
 def _in_id_order(rows: list[Any], id_of: Callable[[Any], str]) -> None:
-    """Sort one school's rows of `_per_school` by id, as the database ordered each arm (the ids
-    are the hub's UUIDs, which sort alike in every collation)."""
+    """Sort one school's rows of `_per_school` by id, as the database ordered each arm: ids are
+    the hub's UUIDs (lowercase hex, hyphens at fixed places), which sort the same way in Python
+    as in any database collation."""
     rows.sort(key=id_of)
 
 

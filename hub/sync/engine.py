@@ -408,7 +408,7 @@ def _apply(
 ) -> None:
     """Write every change of the run, each with its own change version, in the caller's
     transaction: an entity's inserts, then its updates, then its tombstones, each versioned in
-    read order (new rows are stored by school: `_insert_by_school`)."""
+    read order (new rows are stored grouped by school: `_insert_by_school`)."""
     total = sum(d.inserts.height + d.updates.height + d.tombstones.height for d in diffs.values())
     version = canonical_writes.allocate_versions(conn, total)
     now = utcnow()
@@ -431,11 +431,11 @@ def _apply(
 
 
 def _insert_by_school(conn: Connection, table: Table, rows: pl.DataFrame) -> None:
-    """Insert a page's new rows in (school, id) order, not read order: the API reads by school
-    (a school's pages, a class's enrollments, its people), so rows stored together are read
-    together. A page of 1,000 students read from rows scattered over the table touched ~1,000
-    table pages. Their change versions still follow read order: those are a column."""
-    canonical_writes.insert_frame(conn, table, rows.sort("school_id", "id", nulls_last=True))
+    """Insert a page's new rows grouped by school, in read order within each school (ADR 0010):
+    the API reads by school (a school's pages, a class's enrollments, its people), so rows stored
+    together are read together, and a source's own order (a student's marks together) still
+    keeps the inserts into the other indexes local. Change versions follow read order."""
+    canonical_writes.insert_frame(conn, table, rows.sort("school_id", nulls_last=True, maintain_order=True))
 
 
 def _stored_form(spec: EntitySpec, rows: pl.DataFrame, source_id: str, now: datetime) -> pl.DataFrame:
