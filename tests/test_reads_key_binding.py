@@ -132,3 +132,19 @@ def test_a_nul_in_a_key_is_not_cut_at_on_sqlite(sqlite_engine: Engine, keys: lis
     with sqlite_engine.connect() as conn:
         assert set(reads.by_ids(conn, PROBE, VISIBLE, keys)) == set(keys) & {"a", "b", "a\x00b"}
         assert reads._keys(conn, keys)[0] is False
+
+
+def test_rows_by_ids_are_by_ids_rows_as_tuples(engine: Engine) -> None:
+    """The tuples twin (what the compiled path renders spliced edges from) reads the same rows
+    through the same filter: hidden and missing ids absent, in the same order, named by its columns."""
+    ids = [*ODD, "plain"]
+    _store(engine, ids)
+    shown = reads.RowFilter(PROBE, PROBE.c.hidden == 0)
+    asked = [*ids, "missing"]
+    with engine.connect() as conn:
+        as_dicts = reads.by_ids(conn, PROBE, shown, asked)
+        names, rows = reads.rows_by_ids(conn, PROBE, shown, asked, None, None)
+        assert reads.rows_by_ids(conn, PROBE, shown, [], None, None) == ([], [])
+    assert names == ["id", "tag", "hidden"]
+    assert [dict(zip(names, row, strict=True)) for row in rows] == list(as_dicts.values())
+    assert sorted(as_dicts) == sorted(i for n, i in enumerate(ids) if n % 2 == 0)
