@@ -8,7 +8,7 @@ school data can skip the policy: the row filter and the field mask travel togeth
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -198,21 +198,32 @@ def json_pages_by_school(
         at.get("role"),
         at[JSON_NODE_COLUMN],
     )
+    fetched = _fetched(result)
     rows: dict[str, list[Any]] = {s: [] for s in schools}
-    for row in _fetched(result):
-        rows[row[school]].append(row)
+    if len(rows) == 1:  # one school's page (a walk, a school's own connection): no grouping
+        rows[schools[0]].extend(fetched)
+    else:
+        for row in fetched:
+            rows[row[school]].append(row)
     pages: dict[str, JsonPage] = {}
     for s, found in rows.items():
         _in_id_order(found, itemgetter(ident))
         page = found[:first]
+        # One C call a row each (a row's string, its kind), not a Python expression a row.
+        kinds = map(itemgetter(source, kind), page) if kind is not None else _without_role(page, source)
         pages[s] = JsonPage(
-            edges="[" + ",".join(['{"node":' + r[rendered] + "}" for r in page]) + "]",
+            edges='[{"node":' + '},{"node":'.join(map(itemgetter(rendered), page)) + "}]" if page else "[]",
             end_id=page[-1][ident] if page else None,
             more=len(found) > first,
-            kinds=frozenset((r[source], None if kind is None else r[kind]) for r in page),
+            kinds=frozenset(kinds),
             rows=len(page),
         )
     return pages
+
+
+def _without_role(rows: list[Any], source: int) -> Iterator[tuple[str, None]]:
+    """The kinds of rows from a table without roles: (source, None)."""
+    return ((s, None) for s in set(map(itemgetter(source), rows)))
 
 
 def _school_rows(
