@@ -264,3 +264,30 @@ def test_pages_do_not_rely_on_the_order_rows_arrive_in(
         )
     assert pages == expected
     _assert_rendered_alike(rendered, expected)
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_json_pages_without_roles_differ_only_in_their_kinds(setup: Setup, count: int) -> None:
+    """`roles` False (a caller whose audit names the data type itself): the same pages, the
+    kinds' roles None; one school or several (one school's page fetches no school column)."""
+    visible = _visible(setup.engine, setup.app_id)
+    schools = setup.schools[:count]
+    with setup.engine.connect() as conn:
+        found = {
+            roles: reads.json_pages_by_school(
+                conn, PEOPLE, visible, schools, NODE, first=3, key=STUDENT, roles=roles
+            )
+            for roles in (True, False)
+        }
+    assert list(found[False]) == schools
+    for school in schools:
+        with_roles, without = found[True][school], found[False][school]
+        assert (without.edges, without.end_id, without.more, without.rows) == (
+            with_roles.edges,
+            with_roles.end_id,
+            with_roles.more,
+            with_roles.rows,
+        )
+        assert without.kinds == {(source, None) for source, _ in with_roles.kinds}
+        assert with_roles.rows > 0
+        assert {role for _, role in with_roles.kinds} == {"student"}

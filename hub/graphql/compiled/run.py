@@ -302,6 +302,7 @@ class _Runner:
         # A person's role is fixed by the data type: its index finds the candidates.
         key = (("role", PERSON_DATA_TYPES[data_type]),) if table is PEOPLE else ()
         node = json_edges(field.children)
+        recorded, masked = RECORDED[type_name]
         if node is not None:
             found = reads.json_pages_by_school(
                 self.ctx.conn,
@@ -313,8 +314,8 @@ class _Runner:
                 after_id=after_id,
                 where=where,
                 key=key,
+                roles=recorded is None,  # the audit needs a row's role only to name its data type
             )
-            recorded, masked = RECORDED[type_name]
             kinds = {(s, source, role) for s, page in found.items() for source, role in page.kinds}
             rows = sum(page.rows for page in found.values())
             self.ctx.record_kinds(type_name, recorded, rows, kinds, masked=masked)
