@@ -220,7 +220,8 @@ def json_pages_by_school(
 
 
 def _without_role(rows: list[Any], source: int) -> Iterator[tuple[str, None]]:
-    """The kinds of rows from a table without roles: (source, None)."""
+    """The kinds of rows read without their role (the table has none, or the caller needs none):
+    (source, None)."""
     return ((s, None) for s in set(map(itemgetter(source), rows)))
 
 
