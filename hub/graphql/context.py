@@ -4,7 +4,7 @@ what the request touched (for `extensions.withheld` and the audit log)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, TypeVar, cast
@@ -75,6 +75,19 @@ class Context:
         combinations = _combinations(rows, "id" if is_school else "school_id")
         self.record_kinds(type_name, data_type, len(rows), combinations, masked=masked, table=table)
 
+    def record_tuples(
+        self,
+        type_name: str,
+        data_type: str | None,
+        at: Mapping[str, int],
+        rows: Sequence[Sequence[Any]],
+        *,
+        masked: bool = True,
+    ) -> None:
+        """`record` for rows read as the driver's tuples, `at` naming their columns' positions."""
+        combinations = _tuple_combinations(rows, at, "id" if type_name == "School" else "school_id")
+        self.record_kinds(type_name, data_type, len(rows), combinations, masked=masked)
+
     def record_kinds(
         self,
         type_name: str,
@@ -117,6 +130,17 @@ def _combinations(rows: list[dict[str, Any]], school: str) -> set[tuple[Any, Any
         # One C call per row (a nested page records thousands); rows read together share columns.
         return set(map(itemgetter(school, "source_id", "role"), rows))
     return {(row.get(school), row["source_id"], row.get("role")) for row in rows}
+
+
+def _tuple_combinations(
+    rows: Sequence[Sequence[Any]], at: Mapping[str, int], school: str
+) -> set[tuple[Any, Any, Any]]:
+    """`_combinations` of tuples, `at` naming their columns' positions; no role where none was read."""
+    if not rows:
+        return set()
+    if "role" in at:
+        return set(map(itemgetter(at[school], at["source_id"], at["role"]), rows))
+    return {(s, source, None) for s, source in map(itemgetter(at[school], at["source_id"]), rows)}
 
 
 Info = strawberry.Info[Context, None]

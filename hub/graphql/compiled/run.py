@@ -416,15 +416,7 @@ class _Runner:
     def record_tuples(self, type_name: str, at: dict[str, int], rows: Sequence[Sequence[Any]]) -> None:
         """`record` for rows read as tuples, `at` naming their columns' positions."""
         data_type, masked = RECORDED[type_name]
-        kinds: set[tuple[Any, Any, Any]] = set()
-        if rows and "role" in at:
-            kinds = set(map(itemgetter(at["school_id"], at["source_id"], at["role"]), rows))
-        elif rows:
-            kinds = {
-                (school, source, None)
-                for school, source in map(itemgetter(at["school_id"], at["source_id"]), rows)
-            }
-        self.ctx.record_kinds(type_name, data_type, len(rows), kinds, masked=masked)
+        self.ctx.record_tuples(type_name, data_type, at, rows, masked=masked)
 
     def missing_reference(self, field: Field, row: Row, path: Path) -> None:
         """An enrollment's edge whose record is not among those visible: as the resolver, the
