@@ -1,5 +1,6 @@
 """A server in its own process (so the load generator does not share its GIL, and its peak RSS is
-its own): `python -m bench.serve hub|floor DB`. Prints its URL, serves until stdin closes."""
+its own): `python -m bench.serve hub|floor DB`. Prints its URL, serves until stdin closes, and
+times every request it serves (bench.server_clock)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.sdk.simserver import BackgroundServer
+from bench.server_clock import ServerClock
 from hub.app import settle_heap
 
 
@@ -28,7 +30,8 @@ def make_app(kind: str, db: Path) -> Any:
 def main(kind: str, db: Path) -> None:
     app = make_app(kind, db)
     settle_heap()  # as `satchel serve` does, for the floor too: both servers alike
-    with BackgroundServer(app) as server:
+    # The clock's own cost is two perf_counter calls a request, alike on every server.
+    with BackgroundServer(ServerClock(app)) as server:
         sys.stdout.write(server.url + "\n")
         sys.stdout.flush()
         sys.stdin.read()  # until the parent closes our stdin

@@ -24,6 +24,7 @@ from bench.log import log
 from bench.profile_graphql import profile_query
 from bench.results import Figure, Report, Target
 from bench.server import ServerProcess
+from bench.server_clock import server_seconds
 from bench.stats import median, percentile
 from bench.workloads import Target as Endpoint
 
@@ -43,12 +44,17 @@ Call = Callable[[httpx.AsyncClient, Endpoint], Awaitable[int]]
 
 @dataclass
 class _Samples:
-    seconds: list[float]
+    seconds: list[float]  # a sample's latency, as the client saw it
     rows: int
+    server_seconds: list[float]  # a sample's time inside the server (bench.server_clock)
 
     @property
     def median_ms(self) -> float:
         return median(self.seconds) * 1000
+
+    @property
+    def server_median_ms(self) -> float:
+        return median(self.server_seconds) * 1000
 
     @property
     def p99_ms(self) -> float:
@@ -196,6 +202,10 @@ async def _latency(
             "repetitions": reps,
             "hub_p99_ms": hub.p99_ms,
             "floor_p99_ms": floor.p99_ms,
+            # Of the medians above, the time inside each server; the rest is the client's and
+            # loopback's, alike for every server.
+            "hub_server_ms": hub.server_median_ms,
+            "floor_server_ms": floor.server_median_ms,
             **(
                 {"orjson_floor_median_ms": samples["orjson"].median_ms}
                 if "orjson" in samples and floor_kind != "orjson"
@@ -244,6 +254,10 @@ async def _latency(
                     "resolvers_p99_ms": resolvers.p99_ms,
                     # No path can beat the floor: over HTTP the speed-up is at most this.
                     "http_ceiling": resolvers.median_ms / floor.median_ms,
+                    # The same inside the servers: without the client's and loopback's share.
+                    "resolvers_server_ms": resolvers.server_median_ms,
+                    "hub_server_ms": hub.server_median_ms,
+                    "server_speedup": resolvers.server_median_ms / hub.server_median_ms,
                 },
                 notes="over HTTP; at most plain strawberry ÷ the floor (http_ceiling below)",
             )
@@ -294,13 +308,36 @@ async def _sample(
 ) -> dict[str, _Samples]:
     """Interleaved (hub, floor, hub, floor …) so a noisy neighbour slows both alike."""
     rows = {k: await call(client, endpoint) for k, (client, endpoint) in targets.items()}  # warm-up
+    servers = {id(client): client for client, _ in targets.values()}
+    for client in servers.values():
+        await server_seconds(client)  # the warm-up's times, dropped
     seconds: dict[str, list[float]] = {k: [] for k in targets}
     for _ in range(reps):
         for k, (client, endpoint) in targets.items():
             started = time.perf_counter()
             await call(client, endpoint)
             seconds[k].append(time.perf_counter() - started)
-    return {k: _Samples(seconds[k], rows[k]) for k in targets}
+    clocks = {key: await server_seconds(client) for key, client in servers.items()}
+    return {
+        k: _Samples(seconds[k], rows[k], _per_sample(clocks[id(client)], endpoint, reps))
+        for k, (client, endpoint) in targets.items()
+    }
+
+
+def _per_sample(clock: dict[str, list[float]], endpoint: Endpoint, reps: int) -> list[float]:
+    """A server's times for `endpoint`'s requests, summed per sample (a sample of the flat walk
+    is several requests, the same number each time). The hub's and the resolvers' servers
+    answer /graphql alone; the floor's, each serialiser at its own paths."""
+    times = [
+        t
+        for path, seconds in clock.items()
+        if (path == "/graphql" if endpoint.kind == "hub" else path.endswith(f"/{endpoint.kind}"))
+        for t in seconds
+    ]
+    per = len(times) // reps
+    if not times or per * reps != len(times):
+        raise RuntimeError(f"{endpoint.kind}: {len(times)} requests timed for {reps} samples")
+    return [sum(times[n * per : (n + 1) * per]) for n in range(reps)]
 
 
 def _throughput_figure(config: BenchConfig, hub: LoadResult, floor: LoadResult) -> Figure:

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 
 from hub.access.apps import AppRecord, app_record
 from hub.store.models import ACCESS_TOKENS, APPS
@@ -81,6 +81,15 @@ def issue_token(conn: Connection, app_id: str, ttl_seconds: int, now: datetime) 
     return IssuedToken(access_token=token, expires_at=expires_at, expires_in=ttl_seconds)
 
 
+# Built once: building it per request cost ~0.3 ms of every API call (py-spy on the benchmark's
+# hub server), as much as the statement itself.
+_APP_BY_TOKEN = (
+    select(APPS, ACCESS_TOKENS.c.expires_at.label("token_expires_at"))
+    .join(ACCESS_TOKENS, APPS.c.id == ACCESS_TOKENS.c.app_id)
+    .where(ACCESS_TOKENS.c.token_hash == bindparam("token_hash"))
+)
+
+
 def authenticate_bearer(conn: Connection, header_value: str | None, now: datetime) -> AppRecord:
     """The app holding the bearer token in this Authorization header value (read with the token,
     in one statement: its grants version keys the request's policy, hub.access.policy_cache)."""
@@ -90,11 +99,7 @@ def authenticate_bearer(conn: Connection, header_value: str | None, now: datetim
     token = token.strip()
     if scheme.lower() != "bearer" or not _B64TOKEN.match(token):
         raise MalformedTokenError()
-    row = conn.execute(
-        select(APPS, ACCESS_TOKENS.c.expires_at.label("token_expires_at"))
-        .join(ACCESS_TOKENS, APPS.c.id == ACCESS_TOKENS.c.app_id)
-        .where(ACCESS_TOKENS.c.token_hash == hash_token(token))
-    ).first()
+    row = conn.execute(_APP_BY_TOKEN, {"token_hash": hash_token(token)}).first()
     if row is None or row.disabled_at is not None:
         raise UnknownTokenError()
     if row.token_expires_at <= now:

@@ -77,5 +77,14 @@ def test_the_harness_measures_every_figure_against_its_floor(tmp_path: Path) -> 
     assert figures["attendance.sqlite.rows_per_s"]["extra"]["rows"] == 9_000
     assert any("9,000 marks" in note for note in report["notes"])
     assert figures["throughput.rps"]["extra"]["errors"] == 0
+    for query in ("students_page", "flat_10k", "nested"):
+        latency, speedup = figures[f"graphql.{query}.median_ms"], figures[f"graphql.{query}.speedup"]
+        # The time inside the server is part of what the client waited for.
+        assert 0 < latency["extra"]["hub_server_ms"] < latency["value"], query
+        assert 0 < latency["extra"]["floor_server_ms"] < latency["floor"], query
+        assert 0 < speedup["extra"]["resolvers_server_ms"] < speedup["value"], query
+        assert speedup["extra"]["server_speedup"] == pytest.approx(
+            speedup["extra"]["resolvers_server_ms"] / speedup["extra"]["hub_server_ms"]
+        )
     assert report["machine"]["cores"] >= 1
     assert "| figure | value | floor | ratio | target | status |" in docs_path.read_text()

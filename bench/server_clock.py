@@ -1,0 +1,54 @@
+"""How long each request spends inside a bench.serve server, so a latency seen by the client can
+be split into the server's own time and what lies outside it (the client, loopback, HTTP
+parsing on the client's side). The server wraps its app in ServerClock; the client reads and
+clears the clock with `GET /_bench/server-time` (server_seconds)."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import orjson
+
+PATH = "/_bench/server-time"
+
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+App = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
+
+
+class ServerClock:
+    """An ASGI wrapper: the wall time of every HTTP request from the app's call to its return
+    (the response sent), by path, until read."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.seconds: dict[str, list[float]] = defaultdict(list)
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == PATH:
+            body, self.seconds = orjson.dumps(self.seconds), defaultdict(list)
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        started = time.perf_counter()
+        await self.app(scope, receive, send)
+        if scope["type"] == "http":
+            self.seconds[scope["path"]].append(time.perf_counter() - started)
+
+
+async def server_seconds(client: httpx.AsyncClient) -> dict[str, list[float]]:
+    """The server's request times since the last call, by path (and clears them)."""
+    response = await client.get(PATH)
+    response.raise_for_status()
+    seconds: dict[str, list[float]] = orjson.loads(response.content)
+    return seconds
