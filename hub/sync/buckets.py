@@ -32,7 +32,7 @@ import polars as pl
 BUCKETS_KEY = "row_buckets"  # where a source's checkpoint keeps them: {entity: saved buckets}
 BUCKETS = 4096  # ~30 rows a bucket at 117k people: a 1% delta touches about a quarter of them
 MIN_ROWS = 10_000  # smaller entities are diffed whole: cheap, and no state to keep
-_FORMAT = "1"  # bump when what a bucket digest covers changes
+_FORMAT = "2"  # bump when what a bucket digest covers changes (2: no source_updated_at)
 _LAYOUT = f"<{BUCKETS}Q"  # the saved digests: little-endian u64, bucket by bucket
 
 

@@ -1,8 +1,10 @@
 """Entity digests: skip diffing an entity whose read is identical to the last applied one (ADR 7).
 
-A digest covers everything an entity's diff takes from the read: every row and column (polars
-row hashes, plus the schema), the ids the source reported deleted, the quarantined ids, and
-whether the read was complete. The store side is covered by an invariant: only runs of this
+A digest covers everything an entity's diff takes from the read: every row's id and content (the
+polars row hash of the columns the content hash covers, prepare.content_columns, plus the
+schema), the ids the source reported deleted, the quarantined ids, and whether the read was
+complete. A row's `source_updated_at` is left out, as the diff leaves it out: an export that
+stamps every row anew changes nothing, and is skipped. The store side is covered by an invariant: only runs of this
 source write its rows (one at a time, under the source lock), and a run saves the digests it
 diffed with in the transaction that applies the diff. Applying a diff makes the same diff come
 out empty, so an equal digest means there is nothing to do.
@@ -19,7 +21,7 @@ from hashlib import blake2b
 import polars as pl
 
 DIGESTS_KEY = "entity_digests"  # where a source's checkpoint keeps them: {entity: digest}
-_FORMAT = "1"  # bump when what a digest covers changes
+_FORMAT = "2"  # bump when what a digest covers changes (2: no source_updated_at)
 _CHUNK = 1 << 20
 
 

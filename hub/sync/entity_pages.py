@@ -1,6 +1,6 @@
 """One entity's read, page by page: the pages themselves (held or on disk, staging.py) and what
-the digests and the diff need of every row, which stays in memory: its source record id and its
-polars row hash (ADR 9).
+the digests and the diff need of every row, which stays in memory: its source record id and the
+polars row hash of its id and content (ADR 9).
 
 Rows are known by their position in the read. The engine diffs positions (the rows it hashed)
 and writes positions (the rows that changed), loading one page at a time, so no step holds the
@@ -16,7 +16,7 @@ import polars as pl
 
 from adapters.sdk import SourceContractError
 from hub.canonical import EntitySpec
-from hub.sync.prepare import with_content_hash
+from hub.sync.prepare import content_columns, with_content_hash
 from hub.sync.staging import PageStore, StagedPage
 
 ROW = "row"  # a row's position in the entity's read
@@ -39,7 +39,9 @@ class EntityPages:
             return
         frame = conformed(self.spec, frame, location)
         self._ids.append(frame["source_record_id"])
-        self._row_hashes.append(frame.hash_rows())
+        # Of what the diff compares, so a read whose only news is new timestamps is skipped as
+        # the diff would find it: unchanged (digests.py, buckets.py).
+        self._row_hashes.append(frame.select("source_record_id", *content_columns(self.spec)).hash_rows())
         self.pages.append(self.store.add(frame, self.rows))
         self.rows += frame.height
 

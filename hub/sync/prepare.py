@@ -30,10 +30,16 @@ def deduplicated(spec: EntitySpec, frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def content_columns(spec: EntitySpec) -> list[str]:
+    """What a record's content is, for the diff: its school and every field. Not its
+    `source_updated_at`: many exports stamp every row anew, and a new stamp alone is no change."""
+    return ["school_id", *spec.field_names]
+
+
 def with_content_hash(spec: EntitySpec, frame: pl.DataFrame) -> pl.DataFrame:
-    """Add `content_hash` over the school and every field, references still as source ids: hub ids
-    are a function of source ids, so the hash changes exactly when the content does."""
-    return frame.with_columns(content_hash=content_hashes(frame, ["school_id", *spec.field_names]))
+    """Add `content_hash` over the record's content, references still as source ids: hub ids are
+    a function of source ids, so the hash changes exactly when the content does."""
+    return frame.with_columns(content_hash=content_hashes(frame, content_columns(spec)))
 
 
 def to_hub_ids(spec: EntitySpec, source_id: str, frame: pl.DataFrame) -> pl.DataFrame:

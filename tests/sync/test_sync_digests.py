@@ -114,3 +114,29 @@ def test_the_deletion_guard_still_weighs_entities_that_were_skipped(
     assert summary.status == "succeeded", summary.error
     assert "courses" not in diffed
     assert summary.counts["person"].tombstoned == 2
+
+
+def test_an_export_that_only_restamps_its_rows_is_not_diffed(
+    engine: Engine, data: dict[str, Any], diffed: list[str]
+) -> None:
+    """Many exports stamp every row's dateLastModified anew each night. A new stamp alone is no
+    change to the diff (the content hash leaves it out), so it is none to the digest either."""
+    assert sync_source(engine, "dig").status == "succeeded"
+    diffed.clear()
+    before = store_snapshot(engine)
+    later = datetime(2026, 9, 2, 8, 0, tzinfo=UTC)
+    data["course"] = [{**c, "source_updated_at": later} for c in data["course"]]
+
+    restamped = sync_source(engine, "dig")
+    assert restamped.status == "succeeded", restamped.error
+    assert diffed == []
+    assert restamped.counts["course"].unchanged == 10
+    assert {k: v for k, v in store_snapshot(engine).items() if k != "sources"} == {
+        k: v for k, v in before.items() if k != "sources"
+    }
+
+    data["course"][4] = {**data["course"][4], "title": "Renamed"}  # a real change, still noticed
+    changed = sync_source(engine, "dig")
+    assert changed.status == "succeeded", changed.error
+    assert diffed == ["courses"]
+    assert (changed.counts["course"].updated, changed.counts["course"].unchanged) == (1, 9)
