@@ -80,9 +80,12 @@ def markdown(report: Report, command: str) -> str:
             extra = ", ".join(f"{k}={_fmt(v)}" for k, v in f.extra.items() if k != "samples")
             lines.append(f"- `{f.key}`: {extra}")
         lines += ["", "</details>", ""]
+    shared: dict[str, list[str]] = {}  # one profile behind several figures is shown once
     for key, profile in report.profiles.items():
+        shared.setdefault(profile, []).append(key)
+    for profile, keys in shared.items():
         lines += [
-            f"Profile behind `{key}` ({_profile_kind(key)}):",
+            f"Profile behind {', '.join(f'`{k}`' for k in keys)} ({_profile_kind(keys[0])}):",
             "",
             "```",
             profile,

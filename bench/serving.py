@@ -47,6 +47,7 @@ class _Samples:
     seconds: list[float]  # a sample's latency, as the client saw it
     rows: int
     server_seconds: list[float]  # a sample's time inside the server (bench.server_clock)
+    requests: int  # a sample's requests (the flat walk makes several)
 
     @property
     def median_ms(self) -> float:
@@ -241,38 +242,59 @@ async def _latency(
             report.notes.append(
                 f"{key}: the resolvers returned {resolvers.rows} rows, the compiled path {hub.rows}"
             )
-        report.add(
-            Figure(
-                key + ".speedup",
-                label + " — compiled path vs plain strawberry execution (median)",
-                "ms",
-                resolvers.median_ms,
-                hub.median_ms,
-                "the compiled path's median (ratio = how many times faster it is)",
-                SPEEDUP_TARGET,
-                extra={
-                    "resolvers_p99_ms": resolvers.p99_ms,
-                    # No path can beat the floor: over HTTP the speed-up is at most this.
-                    "http_ceiling": resolvers.median_ms / floor.median_ms,
-                    # The same inside the servers: without the client's and loopback's share.
-                    "resolvers_server_ms": resolvers.server_median_ms,
-                    "hub_server_ms": hub.server_median_ms,
-                    "server_speedup": resolvers.server_median_ms / hub.server_median_ms,
-                },
-                notes="over HTTP; at most plain strawberry ÷ the floor (http_ceiling below)",
-            )
+        speedup = Figure(
+            key + ".speedup",
+            label + " — compiled path vs plain strawberry execution (median)",
+            "ms",
+            resolvers.median_ms,
+            hub.median_ms,
+            "the compiled path's median (ratio = how many times faster it is)",
+            SPEEDUP_TARGET,
+            extra={
+                "resolvers_p99_ms": resolvers.p99_ms,
+                # No path can beat the floor: over HTTP the speed-up is at most this.
+                "http_ceiling": resolvers.median_ms / floor.median_ms,
+                # The same inside the servers: without the client's and loopback's share.
+                "resolvers_server_ms": resolvers.server_median_ms,
+                "hub_server_ms": hub.server_median_ms,
+                "server_speedup": resolvers.server_median_ms / hub.server_median_ms,
+            },
+            notes="over HTTP; at most plain strawberry ÷ the floor (http_ceiling below)",
         )
+        report.add(speedup)
         # In a worker thread, as the server runs GraphQL (graphql_workers), not on this event loop:
         # with a running loop in its thread plain strawberry ran ~40% faster (bench.execution).
         figure_args = (key, label, db, query, _variables(key, schools), reps)
         execution = await asyncio.to_thread(_execution_figure, *figure_args)
         report.add(execution)
-        missed = [f.key for f in (figure, execution) if f.met is False]
+        missed = [f.key for f in (figure, speedup, execution) if f.met is False]
         if missed and config.profile:
             log(f"profiling {key}")
             # In a worker thread too, as the execution figure and the server run it.
             profile = await asyncio.to_thread(profile_query, db, query, _variables(key, schools))
-            report.profiles.update(dict.fromkeys(missed, profile))
+            split = _time_split(samples["hub"], resolvers, execution)
+            report.profiles.update(dict.fromkeys(missed, split + "\n\n" + profile))
+
+
+def _time_split(hub: _Samples, resolvers: _Samples, execution: Figure) -> str:
+    """Where a request's time goes, for both paths: what the client saw, what was spent inside the
+    server, the difference (the client and loopback), and execute() alone, in-process. Per
+    request: a sample of the flat walk is several."""
+    c, r = hub.requests, resolvers.requests
+    rows = [
+        ("seen by the client, over HTTP", hub.median_ms / c, resolvers.median_ms / r),
+        ("inside the server (bench.server_clock)", hub.server_median_ms / c, resolvers.server_median_ms / r),
+        (
+            "outside the server (client, loopback)",
+            (hub.median_ms - hub.server_median_ms) / c,
+            (resolvers.median_ms - resolvers.server_median_ms) / r,
+        ),
+        ("execute() + orjson in-process (thread CPU)", execution.floor, execution.value),
+    ]
+    head = "Where a request's time goes (medians, ms)"
+    lines = [f"{head:44} {'compiled':>10} {'strawberry':>11} {'ratio':>7}"]
+    lines += [f"{label:44} {c:10.2f} {r:11.2f} {r / c:7.2f}" for label, c, r in rows]
+    return "\n".join(lines)
 
 
 def _execution_figure(
@@ -319,12 +341,12 @@ async def _sample(
             seconds[k].append(time.perf_counter() - started)
     clocks = {key: await server_seconds(client) for key, client in servers.items()}
     return {
-        k: _Samples(seconds[k], rows[k], _per_sample(clocks[id(client)], endpoint, reps))
+        k: _Samples(seconds[k], rows[k], *_per_sample(clocks[id(client)], endpoint, reps))
         for k, (client, endpoint) in targets.items()
     }
 
 
-def _per_sample(clock: dict[str, list[float]], endpoint: Endpoint, reps: int) -> list[float]:
+def _per_sample(clock: dict[str, list[float]], endpoint: Endpoint, reps: int) -> tuple[list[float], int]:
     """A server's times for `endpoint`'s requests, summed per sample (a sample of the flat walk
     is several requests, the same number each time). The hub's and the resolvers' servers
     answer /graphql alone; the floor's, each serialiser at its own paths."""
@@ -337,7 +359,7 @@ def _per_sample(clock: dict[str, list[float]], endpoint: Endpoint, reps: int) ->
     per = len(times) // reps
     if not times or per * reps != len(times):
         raise RuntimeError(f"{endpoint.kind}: {len(times)} requests timed for {reps} samples")
-    return [sum(times[n * per : (n + 1) * per]) for n in range(reps)]
+    return [sum(times[n * per : (n + 1) * per]) for n in range(reps)], per
 
 
 def _throughput_figure(config: BenchConfig, hub: LoadResult, floor: LoadResult) -> Figure:
