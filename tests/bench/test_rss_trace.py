@@ -7,6 +7,7 @@ import time
 from bench.render import markdown
 from bench.results import Report
 from bench.rss_trace import RssTrace
+from tests.bench.machine import MACHINE
 
 MIB = 2**20
 
@@ -32,18 +33,5 @@ def test_the_peak_is_found_inside_the_function_that_made_it() -> None:
 
 
 def test_an_rss_profile_is_labelled_as_one_in_the_report() -> None:
-    machine = {
-        "cpu": "x",
-        "cores": 2,
-        "memory_gib": 1,
-        "os": "x",
-        "python": "3",
-        "polars": "1",
-        "sqlite": "3",
-        "sqlalchemy": "2",
-        "strawberry": "0",
-        "uvicorn": "0",
-        "load_average_at_start": "0",
-    }
-    report = Report(machine, {}, profiles={"attendance.memory.peak_rss_mib": "Peak sampled RSS"})
+    report = Report(MACHINE, {}, profiles={"attendance.memory.peak_rss_mib": "Peak sampled RSS"})
     assert "(RSS sampled with the running stack, bench/rss_trace.py):" in markdown(report, "cmd")

@@ -6,20 +6,7 @@ from __future__ import annotations
 from bench.render import markdown
 from bench.results import Figure, Report
 from bench.serving import _Samples, _time_split
-
-MACHINE = {
-    "cpu": "x",
-    "cores": 2,
-    "memory_gib": 1,
-    "os": "x",
-    "python": "3",
-    "polars": "1",
-    "sqlite": "3",
-    "sqlalchemy": "2",
-    "strawberry": "0",
-    "uvicorn": "0",
-    "load_average_at_start": "0",
-}
+from tests.bench.machine import MACHINE
 
 
 def test_the_split_is_per_request_for_both_paths() -> None:
