@@ -81,8 +81,8 @@ def issue_token(conn: Connection, app_id: str, ttl_seconds: int, now: datetime) 
     return IssuedToken(access_token=token, expires_at=expires_at, expires_in=ttl_seconds)
 
 
-# Built once: building it per request cost ~0.3 ms of every API call (py-spy on the benchmark's
-# hub server), as much as the statement itself.
+# Built once: building it per request cost ~0.15 ms of every API call, as much as running it
+# (py-spy on the benchmark's hub server).
 _APP_BY_TOKEN = (
     select(APPS, ACCESS_TOKENS.c.expires_at.label("token_expires_at"))
     .join(ACCESS_TOKENS, APPS.c.id == ACCESS_TOKENS.c.app_id)

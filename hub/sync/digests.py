@@ -4,9 +4,9 @@ A digest covers everything an entity's diff takes from the read: every row's id 
 polars row hash of the columns the content hash covers, prepare.content_columns, plus the
 schema), the ids the source reported deleted, the quarantined ids, and whether the read was
 complete. A row's `source_updated_at` is left out, as the diff leaves it out: an export that
-stamps every row anew changes nothing, and is skipped. The store side is covered by an invariant: only runs of this
-source write its rows (one at a time, under the source lock), and a run saves the digests it
-diffed with in the transaction that applies the diff. Applying a diff makes the same diff come
+stamps every row anew changes nothing, and is skipped. The store side is covered by an
+invariant: only runs of this source write its rows (one at a time, under the source lock), and a
+run saves the digests it diffed with in the transaction that applies the diff. Applying a diff makes the same diff come
 out empty, so an equal digest means there is nothing to do.
 
 polars' row hash is not stable across polars versions, so the version is part of the digest: an
