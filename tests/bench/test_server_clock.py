@@ -31,6 +31,6 @@ def test_the_clock_times_each_request_by_path_and_clears_when_read() -> None:
 
     assert sorted(first) == ["/sleep/1", "/sleep/30"]
     assert len(first["/sleep/30"]) == 2
-    assert all(0.03 <= t < 1 for t in first["/sleep/30"])
+    assert all(0.025 <= t < 1 for t in first["/sleep/30"])  # asyncio may wake a tick early
     assert first["/sleep/1"][0] < min(first["/sleep/30"])
     assert second == {}  # the first read cleared them
