@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import orjson
 
+from bench.floor_app import Receive, Send, respond
+
 PATH = "/_bench/server-time"
 
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 App = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 
 
@@ -31,14 +31,7 @@ class ServerClock:
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == PATH:
             body, self.seconds = orjson.dumps(self.seconds), defaultdict(list)
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 200,
-                    "headers": [(b"content-type", b"application/json")],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+            await respond(send, 200, body)
             return
         started = time.perf_counter()
         await self.app(scope, receive, send)

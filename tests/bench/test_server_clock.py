@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 
 from adapters.sdk.simserver import BackgroundServer
-from bench.server_clock import Receive, Send, ServerClock, server_seconds
+from bench.floor_app import Receive, Send
+from bench.server_clock import ServerClock, server_seconds
 
 
 async def _slow_app(scope: dict[str, Any], receive: Receive, send: Send) -> None:
